@@ -1,0 +1,58 @@
+// Where weft keeps things: store roots, app data, the runtime dir and the daemon socket, from the environment.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function home(env: Env): string {
+  return env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
+}
+
+/** The user's data home ($XDG_DATA_HOME, else ~/.local/share). */
+export function dataHome(env: Env = process.env): string {
+  return env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(home(env), '.local', 'share');
+}
+
+/**
+ * Package store roots, first match wins (WEFT's order): $WEFT_APP_STORE alone when set,
+ * else the user's store, then the system store.
+ */
+export function storeRoots(env: Env = process.env): string[] {
+  if (env.WEFT_APP_STORE && env.WEFT_APP_STORE.length > 0) return [env.WEFT_APP_STORE];
+  return [join(dataHome(env), 'weft', 'apps'), '/usr/share/weft/apps'];
+}
+
+/** The root `weft-pack install` writes to: the first store root. */
+export function writableStoreRoot(env: Env = process.env): string {
+  return storeRoots(env)[0] as string;
+}
+
+/** Host directory preopened as /data for an app granted fs:*:app-data. */
+export function appDataDir(appId: string, env: Env = process.env): string {
+  const override = env.WEFT_APP_DATA_HOME;
+  return join(override && override.length > 0 ? override : join(dataHome(env), 'weft', 'apps'), appId, 'data');
+}
+
+/** Host directory preopened as /xdg/documents for fs:*:xdg-documents. */
+export function documentsDir(env: Env = process.env): string {
+  return env.XDG_DOCUMENTS_DIR && env.XDG_DOCUMENTS_DIR.length > 0 ? env.XDG_DOCUMENTS_DIR : join(home(env), 'Documents');
+}
+
+/** $XDG_RUNTIME_DIR/weft: the daemon's sockets and session files live here. */
+export function runtimeDir(env: Env = process.env): string {
+  const base = env.XDG_RUNTIME_DIR;
+  if (!base || base.length === 0) {
+    throw new Error('XDG_RUNTIME_DIR is not set: weft needs a per-user runtime directory (set XDG_RUNTIME_DIR or WEFT_APPD_SOCKET)');
+  }
+  return join(base, 'weft');
+}
+
+/** The daemon socket: $WEFT_APPD_SOCKET, else $XDG_RUNTIME_DIR/weft/appd.sock. */
+export function appdSocketPath(env: Env = process.env): string {
+  return env.WEFT_APPD_SOCKET && env.WEFT_APPD_SOCKET.length > 0 ? env.WEFT_APPD_SOCKET : join(runtimeDir(env), 'appd.sock');
+}
+
+/** Per-session IPC socket, as WEFT: $XDG_RUNTIME_DIR/weft/ipc-<session>.sock. */
+export function ipcSocketPath(sessionId: number, dir: string): string {
+  return join(dir, `ipc-${sessionId}.sock`);
+}

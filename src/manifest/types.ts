@@ -1,0 +1,52 @@
+// The typed form of wapp.toml: WEFT's tables plus weft's [limits] and [restart], with defaults filled in.
+import type { Grant } from './capabilities.js';
+
+export type RestartPolicy = 'no' | 'on-failure' | 'always';
+
+export interface Limits {
+  /** Process memory cap (RSS / cgroup MemoryMax), MiB. */
+  memoryMaxMb: number;
+  /** Linear-memory cap for the wasm instance, MiB (defaults to memoryMaxMb). */
+  wasmMemoryMaxMb: number;
+  /** CPU cap in percent of one core (systemd CPUQuota semantics). */
+  cpuPercent: number;
+  /** How long the app may take to reach READY. */
+  readyTimeoutMs: number;
+}
+
+export interface Restart {
+  policy: RestartPolicy;
+  /** Give up after this many restarts within windowMs (systemd's StartLimitBurst). */
+  maxRestarts: number;
+  windowMs: number;
+  /** First backoff; it doubles per consecutive restart, capped at 30 s. */
+  backoffMs: number;
+}
+
+export interface Manifest {
+  id: string;
+  name: string;
+  version: string;
+  description?: string;
+  author?: string;
+  capabilities: string[];
+  grants: Grant[];
+  module: string;
+  uiEntry?: string;
+  limits: Limits;
+  restart: Restart;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  memoryMaxMb: 512,
+  wasmMemoryMaxMb: 512,
+  cpuPercent: 200,
+  readyTimeoutMs: 30_000,
+};
+
+export const DEFAULT_RESTART: Restart = {
+  policy: 'no',
+  maxRestarts: 5,
+  windowMs: 60_000,
+  backoffMs: 200,
+};

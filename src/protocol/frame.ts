@@ -1,0 +1,82 @@
+// Length-prefixed MessagePack framing: a 4-byte little-endian body length, then the body (WEFT's wire format).
+import { decode, encode } from '@msgpack/msgpack';
+
+/** WEFT's cap on one frame body. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+export class FrameError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'frame-too-large' | 'bad-msgpack',
+  ) {
+    super(message);
+    this.name = 'FrameError';
+  }
+}
+
+/** Encodes one message as a length-prefixed frame. */
+export function encodeFrame(message: unknown): Buffer {
+  const body = encode(message);
+  if (body.byteLength > MAX_FRAME_BYTES) {
+    throw new FrameError(`frame body is ${body.byteLength} bytes; the limit is ${MAX_FRAME_BYTES}`, 'frame-too-large');
+  }
+  const frame = Buffer.allocUnsafe(4 + body.byteLength);
+  frame.writeUInt32LE(body.byteLength, 0);
+  frame.set(body, 4);
+  return frame;
+}
+
+export type DecodedFrame = { ok: true; value: unknown } | { ok: false; error: FrameError };
+
+/**
+ * Incremental decoder: feed it socket chunks, get whole frames back. A length over the cap is
+ * fatal for the stream (the caller closes the connection); bad MessagePack in a well-framed body
+ * is reported per frame, and the stream stays usable.
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  /** Returns the frames completed by this chunk; throws FrameError when the stream is unrecoverable. */
+  push(chunk: Buffer): DecodedFrame[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.byteLength;
+    const frames: DecodedFrame[] = [];
+    while (this.buffered >= 4) {
+      const head = this.peek(4);
+      const length = head.readUInt32LE(0);
+      if (length > MAX_FRAME_BYTES) {
+        throw new FrameError(`frame length ${length} exceeds the ${MAX_FRAME_BYTES}-byte limit`, 'frame-too-large');
+      }
+      if (this.buffered < 4 + length) break;
+      const whole = this.take(4 + length);
+      const body = whole.subarray(4);
+      try {
+        frames.push({ ok: true, value: decode(body) });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        frames.push({ ok: false, error: new FrameError(`frame body is not valid MessagePack: ${reason}`, 'bad-msgpack') });
+      }
+    }
+    return frames;
+  }
+
+  /** Bytes held waiting for the rest of a frame. */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  private peek(n: number): Buffer {
+    if ((this.chunks[0] as Buffer).byteLength < n) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] as Buffer;
+  }
+
+  private take(n: number): Buffer {
+    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.chunks = rest.byteLength > 0 ? [rest] : [];
+    this.buffered = rest.byteLength;
+    return out;
+  }
+}

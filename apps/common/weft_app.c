@@ -1,0 +1,207 @@
+// Implementation of weft_app.h: canonical-ABI glue for weft:app/notify and weft:app/ipc,
+// cabi_realloc (exported exactly as wit-bindgen's C generator does), and helpers.
+#include "weft_app.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+// The host calls this to allocate memory for values it hands to us (strings, lists).
+// Same signature, linkage and semantics as wit-bindgen's generated cabi_realloc.
+__attribute__((__weak__, __export_name__("cabi_realloc")))
+void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
+  (void)old_size;
+  if (new_size == 0) return (void *)align;
+  void *ret = realloc(ptr, new_size);
+  if (!ret) abort();
+  return ret;
+}
+
+// Return areas: 12 bytes, 4-aligned (u8 discriminant, pad, i32 ptr, i32 len).
+typedef struct {
+  _Alignas(4) uint8_t bytes[12];
+} ret_area12;
+
+static uint32_t load_u32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+// Takes ownership of a host-allocated (ptr, len) buffer and NUL-terminates it.
+static weft_string adopt(uint32_t ptr, uint32_t len) {
+  weft_string s;
+  char *p = (char *)(uintptr_t)ptr;
+  if (len == 0) p = NULL;  // zero-size allocations are not real (cabi_realloc returned align)
+  p = realloc(p, (size_t)len + 1);
+  if (!p) abort();
+  p[len] = '\0';
+  s.ptr = p;
+  s.len = len;
+  return s;
+}
+
+void weft_ready(void) { __wasm_import_weft_notify_ready(); }
+
+int weft_send(const char *data, size_t len, weft_string *err) {
+  ret_area12 ret;
+  __wasm_import_weft_ipc_send((const uint8_t *)data, len, ret.bytes);
+  if (ret.bytes[0] == 0) return 0;
+  weft_string e = adopt(load_u32(ret.bytes + 4), load_u32(ret.bytes + 8));
+  if (err)
+    *err = e;
+  else
+    weft_string_free(&e);
+  return -1;
+}
+
+int weft_send_str(const char *text) { return weft_send(text, strlen(text), NULL); }
+
+int weft_recv(weft_string *msg) {
+  ret_area12 ret;
+  __wasm_import_weft_ipc_recv(ret.bytes);
+  if (ret.bytes[0] == 0) return 0;
+  *msg = adopt(load_u32(ret.bytes + 4), load_u32(ret.bytes + 8));
+  return 1;
+}
+
+void weft_string_free(weft_string *s) {
+  free(s->ptr);
+  s->ptr = NULL;
+  s->len = 0;
+}
+
+void weft_sleep_ms(unsigned ms) {
+  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+// ---- wstr -------------------------------------------------------------------------------------
+
+void wstr_init(wstr *s) {
+  s->ptr = NULL;
+  s->len = 0;
+  s->cap = 0;
+}
+
+void wstr_free(wstr *s) {
+  free(s->ptr);
+  wstr_init(s);
+}
+
+static void wstr_reserve(wstr *s, size_t extra) {
+  if (s->len + extra + 1 <= s->cap) return;
+  size_t cap = s->cap ? s->cap : 64;
+  while (cap < s->len + extra + 1) cap *= 2;
+  char *p = realloc(s->ptr, cap);
+  if (!p) abort();
+  s->ptr = p;
+  s->cap = cap;
+}
+
+void wstr_append(wstr *s, const void *data, size_t len) {
+  wstr_reserve(s, len);
+  if (len) memcpy(s->ptr + s->len, data, len);
+  s->len += len;
+  s->ptr[s->len] = '\0';
+}
+
+void wstr_append_cstr(wstr *s, const char *text) { wstr_append(s, text, strlen(text)); }
+
+void wstr_append_u64(wstr *s, uint64_t v) {
+  char buf[24];
+  size_t i = sizeof buf;
+  do {
+    buf[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  wstr_append(s, buf + i, sizeof buf - i);
+}
+
+void wstr_append_i64(wstr *s, int64_t v) {
+  if (v < 0) {
+    wstr_append(s, "-", 1);
+    wstr_append_u64(s, (uint64_t)0 - (uint64_t)v);
+  } else {
+    wstr_append_u64(s, (uint64_t)v);
+  }
+}
+
+// Length of the valid UTF-8 sequence starting at p (1..4), or 0 if it is invalid.
+static size_t utf8_seq(const uint8_t *p, size_t avail) {
+  uint8_t c = p[0];
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (avail < n) return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  return n;
+}
+
+void wstr_append_json(wstr *s, const void *data, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  const uint8_t *p = data;
+  size_t i = 0;
+  while (i < len) {
+    uint8_t c = p[i];
+    if (c == '"' || c == '\\') {
+      char esc[2] = {'\\', (char)c};
+      wstr_append(s, esc, 2);
+      i++;
+    } else if (c < 0x20 || c == 0x7F) {
+      switch (c) {
+        case '\n': wstr_append(s, "\\n", 2); break;
+        case '\r': wstr_append(s, "\\r", 2); break;
+        case '\t': wstr_append(s, "\\t", 2); break;
+        case '\b': wstr_append(s, "\\b", 2); break;
+        case '\f': wstr_append(s, "\\f", 2); break;
+        default: {
+          char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+          wstr_append(s, esc, 6);
+        }
+      }
+      i++;
+    } else if (c < 0x80) {
+      wstr_append(s, &p[i], 1);
+      i++;
+    } else {
+      size_t n = utf8_seq(p + i, len - i);
+      if (n == 0) {
+        wstr_append(s, "\\ufffd", 6);
+        i++;
+      } else {
+        wstr_append(s, p + i, n);
+        i += n;
+      }
+    }
+  }
+}
+
+size_t utf8_prefix(const uint8_t *data, size_t len, size_t max) {
+  if (len <= max) return len;
+  size_t n = max;
+  // Back off over continuation bytes so a multi-byte sequence is not cut in half.
+  size_t back = 0;
+  while (n > 0 && back < 3 && (data[n] & 0xC0) == 0x80) {
+    n--;
+    back++;
+  }
+  return n;
+}

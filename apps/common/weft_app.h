@@ -1,0 +1,66 @@
+// Hand-written canonical-ABI binding for the weft:app@0.1.0 host interfaces (what wit-bindgen
+// would generate for C), plus small helpers shared by the component apps: a growable string,
+// JSON string escaping and a millisecond sleep. See docs/architecture/apps.md for the layouts.
+#ifndef WEFT_APP_H
+#define WEFT_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// ---- raw imports (canonical ABI, wasm32: pointers and lengths are i32) ----------------------
+
+// weft:app/notify@0.1.0  ready: func()
+__attribute__((import_module("weft:app/notify@0.1.0"), import_name("ready")))
+extern void __wasm_import_weft_notify_ready(void);
+
+// weft:app/ipc@0.1.0  send: func(payload: string) -> result<_, string>
+//   flat params (ptr, len) + retptr; at retptr: u8 discriminant @0 (0 ok, 1 err),
+//   err string ptr @4, len @8 (12 bytes, align 4).
+__attribute__((import_module("weft:app/ipc@0.1.0"), import_name("send")))
+extern void __wasm_import_weft_ipc_send(const uint8_t *ptr, size_t len, uint8_t *ret);
+
+// weft:app/ipc@0.1.0  recv: func() -> option<string>
+//   retptr only; at retptr: u8 discriminant @0 (0 none, 1 some), string ptr @4, len @8.
+__attribute__((import_module("weft:app/ipc@0.1.0"), import_name("recv")))
+extern void __wasm_import_weft_ipc_recv(uint8_t *ret);
+
+// ---- friendly wrappers ----------------------------------------------------------------------
+
+// A byte string owned by the caller (malloc'd, NUL-terminated for convenience).
+typedef struct {
+  char *ptr;
+  size_t len;
+} weft_string;
+
+void weft_ready(void);
+// Sends one message. Returns 0 on success; on failure returns -1 and, if err is non-NULL,
+// stores the host's error text in *err (caller frees err->ptr).
+int weft_send(const char *data, size_t len, weft_string *err);
+int weft_send_str(const char *text);
+// The next message, or 0 if none is waiting (never blocks). Caller frees msg->ptr.
+int weft_recv(weft_string *msg);
+void weft_string_free(weft_string *s);
+void weft_sleep_ms(unsigned ms);
+
+// ---- growable string ------------------------------------------------------------------------
+typedef struct {
+  char *ptr;
+  size_t len;
+  size_t cap;
+} wstr;
+
+void wstr_init(wstr *s);
+void wstr_free(wstr *s);
+void wstr_append(wstr *s, const void *data, size_t len);
+void wstr_append_cstr(wstr *s, const char *text);
+void wstr_append_u64(wstr *s, uint64_t v);
+void wstr_append_i64(wstr *s, int64_t v);
+// Appends `data` as the inside of a JSON string: escapes '"', '\\' and control characters, and
+// replaces invalid UTF-8 with U+FFFD so the result is always valid UTF-8 (a component string
+// must be).
+void wstr_append_json(wstr *s, const void *data, size_t len);
+
+// Longest prefix of data (at most max bytes) that does not end in a cut UTF-8 sequence.
+size_t utf8_prefix(const uint8_t *data, size_t len, size_t max);
+
+#endif

@@ -18,7 +18,7 @@ function newestMtime(dir) {
 
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   console.error('weft: installing npm dependencies (first run)…');
-  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  execFileSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
 const stamp = join(root, 'dist', '.build-stamp');
 const sourceTime = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'tsconfig.json')).mtimeMs);

@@ -65,6 +65,32 @@ int weft_recv(weft_string *msg) {
   return 1;
 }
 
+int weft_fetch(const char *url, size_t url_len, const char *method, const void *body, size_t body_len,
+               weft_response *resp, weft_string *err) {
+  struct {
+    _Alignas(4) uint8_t bytes[24];
+  } ret;
+  static const uint32_t no_headers[1] = {0};  // any aligned pointer will do for an empty list
+  __wasm_import_weft_fetch_fetch((const uint8_t *)url, url_len, (const uint8_t *)method,
+                                 strlen(method), (const uint8_t *)no_headers, 0, body != NULL,
+                                 (const uint8_t *)body, body ? body_len : 0, ret.bytes);
+  if (ret.bytes[0] != 0) {
+    *err = adopt(load_u32(ret.bytes + 4), load_u32(ret.bytes + 8));
+    return -1;
+  }
+  uint16_t status;
+  memcpy(&status, ret.bytes + 4, 2);
+  resp->status = status;
+  resp->content_type = adopt(load_u32(ret.bytes + 8), load_u32(ret.bytes + 12));
+  resp->body = adopt(load_u32(ret.bytes + 16), load_u32(ret.bytes + 20));
+  return 0;
+}
+
+void weft_response_free(weft_response *resp) {
+  weft_string_free(&resp->content_type);
+  weft_string_free(&resp->body);
+}
+
 void weft_string_free(weft_string *s) {
   free(s->ptr);
   s->ptr = NULL;

@@ -24,6 +24,22 @@ extern void __wasm_import_weft_ipc_send(const uint8_t *ptr, size_t len, uint8_t 
 __attribute__((import_module("weft:app/ipc@0.1.0"), import_name("recv")))
 extern void __wasm_import_weft_ipc_recv(uint8_t *ret);
 
+// weft:app/fetch@0.1.0
+//   fetch: func(url: string, method: string, headers: list<tuple<string, string>>,
+//               body: option<list<u8>>) -> result<response, string>
+//   record response { status: u16, content-type: string, body: list<u8> }
+//   9 flat params: url ptr,len; method ptr,len; headers ptr,len (elements are 16 bytes:
+//   name ptr,len, value ptr,len); body disc (0 none, 1 some), ptr, len; then retptr.
+//   At retptr (24 bytes, align 4): u8 discriminant @0 (0 ok, 1 err);
+//   ok: status u16 @4, content-type ptr @8 len @12, body ptr @16 len @20;
+//   err: string ptr @4 len @8.
+__attribute__((import_module("weft:app/fetch@0.1.0"), import_name("fetch")))
+extern void __wasm_import_weft_fetch_fetch(const uint8_t *url, size_t url_len,
+                                           const uint8_t *method, size_t method_len,
+                                           const uint8_t *headers, size_t headers_len,
+                                           int32_t body_is_some, const uint8_t *body,
+                                           size_t body_len, uint8_t *ret);
+
 // ---- friendly wrappers ----------------------------------------------------------------------
 
 // A byte string owned by the caller (malloc'd, NUL-terminated for convenience).
@@ -41,6 +57,18 @@ int weft_send_str(const char *text);
 int weft_recv(weft_string *msg);
 void weft_string_free(weft_string *s);
 void weft_sleep_ms(unsigned ms);
+
+typedef struct {
+  uint16_t status;
+  weft_string content_type;
+  weft_string body;
+} weft_response;
+
+// Fetch without request headers; body may be NULL (none). Returns 0 and fills *resp, or -1
+// and fills *err. Caller frees the strings (weft_response_free / weft_string_free).
+int weft_fetch(const char *url, size_t url_len, const char *method, const void *body, size_t body_len,
+               weft_response *resp, weft_string *err);
+void weft_response_free(weft_response *resp);
 
 // ---- growable string ------------------------------------------------------------------------
 typedef struct {

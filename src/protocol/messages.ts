@@ -23,6 +23,15 @@ export interface ExitInfo {
   message?: string;
 }
 
+/** weft's optional APP_STATE fields (events and TERMINATE_APP replies); WEFT clients ignore them. */
+export interface AppStateExtras {
+  app_id?: string;
+  /** Restarts so far under the app's [restart] policy. */
+  restarts?: number;
+  /** Set on a `stopped` event when the restart policy will start the session again after this delay. */
+  restart_in_ms?: number;
+}
+
 export type Request =
   | { type: 'LAUNCH_APP'; app_id: string; surface_id: number }
   | { type: 'TERMINATE_APP'; session_id: number }
@@ -65,7 +74,7 @@ export type Response =
   | { type: 'LAUNCH_ACK'; session_id: number; app_id: string }
   | { type: 'APP_READY'; session_id: number; app_id: string }
   | { type: 'RUNNING_APPS'; sessions: SessionRef[] }
-  | ({ type: 'APP_STATE'; session_id: number; state: AppStateKind } & Partial<ExitInfo> & { app_id?: string })
+  | ({ type: 'APP_STATE'; session_id: number; state: AppStateKind } & Partial<ExitInfo> & AppStateExtras)
   | { type: 'INSTALLED_APPS'; apps: InstalledApp[] }
   | { type: 'IPC_MESSAGE'; session_id: number; payload: string }
   | { type: 'NAVIGATION_GESTURE'; gesture_type: number; fingers: number; dx: number; dy: number }
@@ -74,6 +83,9 @@ export type Response =
   | { type: 'SUBSCRIBED' }
   | { type: 'SESSION_INFO'; session: SessionDetails }
   | { type: 'DAEMON_STATUS'; status: DaemonStatus };
+
+/** A message pushed to a subscribed connection: any response shape, marked `event: true`. */
+export type EventMessage = Response & { event: true };
 
 export type RequestType = Request['type'];
 export type ResponseType = Response['type'];

@@ -57,10 +57,23 @@ int weft_send(const char *data, size_t len, weft_string *err) {
 
 int weft_send_str(const char *text) { return weft_send(text, strlen(text), NULL); }
 
+static unsigned empty_polls;
+
+unsigned weft_idle_ms(void) {
+  if (empty_polls < WEFT_IDLE_FAST_POLLS) {
+    empty_polls++;
+    return WEFT_IDLE_FAST_MS;
+  }
+  return WEFT_IDLE_SLOW_MS;
+}
+
+void weft_idle(void) { weft_sleep_ms(weft_idle_ms()); }
+
 int weft_recv(weft_string *msg) {
   ret_area12 ret;
   __wasm_import_weft_ipc_recv(ret.bytes);
   if (ret.bytes[0] == 0) return 0;
+  empty_polls = 0;
   *msg = adopt(load_u32(ret.bytes + 4), load_u32(ret.bytes + 8));
   return 1;
 }

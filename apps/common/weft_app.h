@@ -58,6 +58,19 @@ int weft_recv(weft_string *msg);
 void weft_string_free(weft_string *s);
 void weft_sleep_ms(unsigned ms);
 
+// Idle policy for the recv() loop. After an empty recv() the apps sleep WEFT_IDLE_FAST_MS (1 ms);
+// after WEFT_IDLE_FAST_POLLS empty polls in a row (~0.1-0.2 s without a message) they sleep
+// WEFT_IDLE_SLOW_MS instead, until the next message arrives. Reason: preview2-shim (jco's WASI
+// host for Node) waits out any clock pollable shorter than 10 ms by spinning on setImmediate in
+// its I/O worker, so a steady 1 ms sleep keeps an idle app at ~100% of a core there.
+#define WEFT_IDLE_FAST_MS 1u
+#define WEFT_IDLE_SLOW_MS 20u
+#define WEFT_IDLE_FAST_POLLS 100u
+// How long to sleep after an empty recv() (counts the empty polls; weft_recv resets the count).
+unsigned weft_idle_ms(void);
+// weft_sleep_ms(weft_idle_ms()).
+void weft_idle(void);
+
 typedef struct {
   uint16_t status;
   weft_string content_type;

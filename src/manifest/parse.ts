@@ -25,6 +25,20 @@ export interface ManifestResult {
   /** Present when there are no errors. */
   manifest?: Manifest;
   problems: Problem[];
+  /**
+   * The keys that were individually valid, present whenever the TOML parsed, so a checker can
+   * go on to look at the module and UI files even when another key is wrong.
+   */
+  fields?: ManifestFields;
+}
+
+export interface ManifestFields {
+  id?: string;
+  module?: string;
+  uiEntry?: string;
+  /** Only the capabilities that parsed, in order, without duplicates. */
+  capabilities: string[];
+  grants: Grant[];
 }
 
 type Table = Record<string, unknown>;
@@ -208,8 +222,12 @@ export function parseManifest(text: string): ManifestResult {
   const limits = readLimits(reader, reader.table('limits', false));
   const restart = readRestart(reader, reader.table('restart', false));
   const problems = reader.problems;
+  const fields: ManifestFields = { capabilities: pkg.capabilities, grants: pkg.grants };
+  if (pkg.id !== undefined && appIdProblem(pkg.id) === null) fields.id = pkg.id;
+  if (module !== undefined && packagePathProblem(module) === null) fields.module = module;
+  if (uiEntry !== undefined && packagePathProblem(uiEntry) === null) fields.uiEntry = uiEntry;
   if (hasErrors(problems) || pkg.id === undefined || pkg.name === undefined || pkg.version === undefined || module === undefined) {
-    return { problems };
+    return { problems, fields };
   }
   const manifest: Manifest = {
     id: pkg.id,
@@ -224,5 +242,5 @@ export function parseManifest(text: string): ManifestResult {
   if (pkg.description !== undefined) manifest.description = pkg.description;
   if (pkg.author !== undefined) manifest.author = pkg.author;
   if (uiEntry !== undefined) manifest.uiEntry = uiEntry;
-  return { manifest, problems };
+  return { manifest, problems, fields };
 }

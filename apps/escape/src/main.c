@@ -26,27 +26,54 @@ static void denied_route(const char *route, int err) {
   denied++;
 }
 
-// Opens path (as a directory if want_dir); any success is an escape.
-static void try_open(const char *route, const char *path, int want_dir) {
-  int fd = open(path, O_RDONLY | (want_dir ? O_DIRECTORY : 0));
-  if (fd >= 0) {
-    close(fd);
-    escaped_route(route);
-  } else {
-    denied_route(route, errno);
+// Tries each spelling of a path (trailing slashes and "/." matter to some hosts: node:wasi
+// refuses "/data/planted" but follows "/data/planted/"). Opening as a file, as a directory and
+// with opendir; any success is an escape. Otherwise DENIED with the first attempt's errno.
+static int open_any(const char *const *paths, int n, int *first_err) {
+  *first_err = 0;
+  for (int i = 0; i < n; i++) {
+    int fd = open(paths[i], O_RDONLY);
+    if (fd < 0 && !*first_err) *first_err = errno;
+    if (fd < 0) fd = open(paths[i], O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+      close(fd);
+      return 1;
+    }
+    DIR *d = opendir(paths[i]);
+    if (d) {
+      closedir(d);
+      return 1;
+    }
   }
+  return 0;
 }
 
-// Creates link -> target inside /data, then opens link/passwd through it.
+static void try_paths(const char *route, const char *const *paths, int n) {
+  int err;
+  if (open_any(paths, n, &err))
+    escaped_route(route);
+  else
+    denied_route(route, err);
+}
+
+#define TRY(route, ...)                                                \
+  do {                                                                 \
+    static const char *const paths_[] = {__VA_ARGS__};                 \
+    try_paths(route, paths_, (int)(sizeof paths_ / sizeof paths_[0])); \
+  } while (0)
+
+// Creates link -> target inside /data, then opens through it.
 static void try_symlink(const char *route, const char *target, const char *link) {
   unlink(link);
   if (symlink(target, link) != 0) {
     denied_route(route, errno);
     return;
   }
-  char path[256];
-  snprintf(path, sizeof path, "%s/passwd", link);
-  try_open(route, path, 0);
+  char file[128], slash[128];
+  snprintf(file, sizeof file, "%s/passwd", link);
+  snprintf(slash, sizeof slash, "%s/", link);
+  const char *const paths[] = {file, slash, link};
+  try_paths(route, paths, 3);
   unlink(link);
 }
 
@@ -56,32 +83,22 @@ static void try_planted(void) {
     printf("ROUTE planted SKIPPED\n");
     return;
   }
-  int fd = open("/data/planted", O_RDONLY | O_DIRECTORY);
-  if (fd < 0 && errno == ENOTDIR) fd = open("/data/planted", O_RDONLY);
-  if (fd >= 0) {
-    close(fd);
-    escaped_route("planted");
-    return;
-  }
-  int err = errno;
-  // Also try a path *through* the link, in case only the link itself is checked.
-  DIR *d = opendir("/data/planted/.");
-  if (d) {
-    closedir(d);
-    escaped_route("planted");
-    return;
-  }
-  denied_route("planted", err);
+  TRY("planted", "/data/planted", "/data/planted/", "/data/planted/.");
 }
 
 static void try_opendir_root(void) {
-  DIR *d = opendir("/");
-  if (d) {
-    closedir(d);
-    escaped_route("opendir-root");
-  } else {
-    denied_route("opendir-root", errno);
+  int err = 0;
+  static const char *const roots[] = {"/", "/.", "//", "."};
+  for (int i = 0; i < 4; i++) {
+    DIR *d = opendir(roots[i]);
+    if (d) {
+      closedir(d);
+      escaped_route("opendir-root");
+      return;
+    }
+    if (!err) err = errno;
   }
+  denied_route("opendir-root", err);
 }
 
 static int make_file(const char *path) {
@@ -127,11 +144,11 @@ static void try_hardlink_in(void) {
 
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
-  try_open("dotdot-file", "/data/../../etc/passwd", 0);
-  try_open("dotdot-dir", "/data/..", 1);
-  try_open("relative", "../etc/passwd", 0);
-  try_open("absolute", "/etc/passwd", 0);
-  try_open("etc-dir", "/etc", 1);
+  TRY("dotdot-file", "/data/../../etc/passwd", "/data/../../../../../../etc/passwd");
+  TRY("dotdot-dir", "/data/..", "/data/../", "/data/../.", "/data/./..");
+  TRY("relative", "../etc/passwd", "./../etc/passwd");
+  TRY("absolute", "/etc/passwd", "//etc/passwd");
+  TRY("etc-dir", "/etc", "/etc/", "/etc/.");
   try_symlink("abs-symlink", "/etc", "/data/abs-link");
   try_symlink("rel-symlink", "../../../../../../etc", "/data/rel-link");
   try_planted();

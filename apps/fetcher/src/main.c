@@ -34,7 +34,7 @@ int main(void) {
   for (;;) {
     weft_string msg;
     if (!weft_recv(&msg)) {
-      weft_sleep_ms(1);
+      weft_idle();
       continue;
     }
     handle(&msg);

@@ -4,7 +4,11 @@
 // Preview1 cannot create sockets: this wasi-libc has no socket(), connect() or getaddrinfo(),
 // so those routes are reported as DENIED ENOSYS. What preview1 does have are sock_accept,
 // sock_recv, sock_send and sock_shutdown on descriptors the host pre-opened; those are tried
-// on every descriptor a host could have handed over (3..8).
+// on every descriptor a host could have handed over (3..8). Each descriptor is first checked
+// with fd_fdstat_get: one that does not exist (EBADF) or is not a socket (ENOTSOCK) is reported
+// with that error without calling sock_* on it, because the preview1 component adapter
+// implements every sock_* function as a trap (`unreachable`) — and it never hands out sockets,
+// so under the adapter no sock_* call is ever made.
 #include <errno.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -35,24 +39,33 @@ int main(void) {
   result("socket", -1, ENOSYS);
   result("connect-127.0.0.1:9", -1, ENOSYS);
   result("getaddrinfo", -1, ENOSYS);
-  for (int fd = 3; fd <= 8; fd++) {
-    __wasi_fd_t conn;
-    __wasi_errno_t e = __wasi_sock_accept((__wasi_fd_t)fd, 0, &conn);
-    result("sock_accept", fd, e);
-  }
-  for (int fd = 3; fd <= 8; fd++) {
-    char buf[16];
-    errno = 0;
-    ssize_t r = recv(fd, buf, sizeof buf, 0);
-    result("sock_recv", fd, r < 0 ? errno : 0);
-  }
-  for (int fd = 3; fd <= 8; fd++) {
-    errno = 0;
-    ssize_t r = send(fd, "x", 1, 0);
-    result("sock_send", fd, r < 0 ? errno : 0);
-  }
-  for (int fd = 3; fd <= 8; fd++) {
-    result("sock_shutdown", fd, shutdown(fd, SHUT_RDWR) != 0 ? errno : 0);
+  static const char *const routes[] = {"sock_accept", "sock_recv", "sock_send", "sock_shutdown"};
+  for (int r = 0; r < 4; r++) {
+    for (int fd = 3; fd <= 8; fd++) {
+      __wasi_fdstat_t st;
+      __wasi_errno_t e = __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st);
+      if (e == 0 && st.fs_filetype != __WASI_FILETYPE_SOCKET_STREAM &&
+          st.fs_filetype != __WASI_FILETYPE_SOCKET_DGRAM)
+        e = __WASI_ERRNO_NOTSOCK;
+      if (e != 0) {
+        result(routes[r], fd, e);
+        continue;
+      }
+      // A real socket the host handed over: try it.
+      if (r == 0) {
+        __wasi_fd_t conn;
+        result(routes[r], fd, __wasi_sock_accept((__wasi_fd_t)fd, __WASI_FDFLAGS_NONBLOCK, &conn));
+      } else if (r == 1) {
+        char buf[16];
+        errno = 0;
+        result(routes[r], fd, recv(fd, buf, sizeof buf, 0) < 0 ? errno : 0);
+      } else if (r == 2) {
+        errno = 0;
+        result(routes[r], fd, send(fd, "x", 1, 0) < 0 ? errno : 0);
+      } else {
+        result(routes[r], fd, shutdown(fd, SHUT_RDWR) != 0 ? errno : 0);
+      }
+    }
   }
   printf("NET-SUMMARY denied=%d allowed=%d\n", denied, allowed);
   return allowed ? 1 : 0;

@@ -96,7 +96,7 @@ int main(void) {
   for (;;) {
     weft_string msg;
     if (!weft_recv(&msg)) {
-      weft_sleep_ms(1);
+      weft_idle();
       continue;
     }
     int quit = 0;

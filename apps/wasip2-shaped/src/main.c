@@ -2,7 +2,7 @@
 // preview1 command. It has no preview1 imports and no _start (linked with -nostartfiles, so no
 // adapter is involved), exports wasi:cli/run@0.2.0#run and cabi_realloc itself, and imports
 // WASI directly at two different older 0.2.x versions: wasi:cli/environment@0.2.0,
-// wasi:clocks/monotonic-clock@0.2.3 and wasi:io/poll@0.2.3 (its 1 ms idle sleep).
+// wasi:clocks/monotonic-clock@0.2.3 and wasi:io/poll@0.2.3 (its idle sleep).
 // Commands: ping -> pong; args -> {"args":[...]}; quit exits 0; else {"error":"unknown command: ..."}.
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,7 +73,7 @@ int32_t wasi_cli_run(void) {
   for (;;) {
     weft_string msg;
     if (!weft_recv(&msg)) {
-      sleep_ms_direct(1);
+      sleep_ms_direct(weft_idle_ms());
       continue;
     }
     int quit = 0;

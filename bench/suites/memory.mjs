@@ -1,0 +1,124 @@
+// Suite "memory": VmRSS of one idle session's weft-runtime process vs a bare node's peak RSS, with attribution probes.
+import { Appd } from '../lib/appd.mjs';
+import { figure } from '../lib/figure.mjs';
+import { repoDir } from '../lib/paths.mjs';
+import { cmdline, descendants, memStatus, pss, rssBreakdown } from '../lib/proc.mjs';
+import { spawnTimed } from '../lib/spawn-timed.mjs';
+import { summarize } from '../lib/stats.mjs';
+import { installApps } from '../lib/workspace.mjs';
+import { NODE_READY } from './launch.mjs';
+
+const MB = 1024 * 1024;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes) => (bytes === null || bytes === undefined ? null : Math.round((bytes / MB) * 10) / 10);
+
+/** Peak RSS (MB) of `node -e READY` via GNU time's %M. */
+async function peakOfNodeReady(ctx, n) {
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const r = await spawnTimed('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, '-e', NODE_READY], { until: /^READY$/ });
+    await r.exited;
+    const m = /maxrss_kb=(\d+)/.exec(r.stderr);
+    if (m) samples.push(Number(m[1]) / 1024);
+  }
+  return summarize(samples);
+}
+
+/** Idle VmRSS (MB) of a node that ran `code`, printed READY and stays alive. */
+async function idleRss(ctx, code, settleMs, n) {
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const r = await spawnTimed(process.execPath, ['--input-type=module', '-e', `${code}; process.stdout.write("READY\\n"); setInterval(() => {}, 1 << 30);`], {
+      until: /^READY$/,
+      keep: true,
+      cwd: repoDir,
+    });
+    await sleep(settleMs);
+    samples.push(mb(memStatus(r.child.pid)?.VmRSS));
+    r.child.kill('SIGKILL');
+    await r.exited;
+  }
+  return summarize(samples);
+}
+
+/** The weft-runtime process of a session: QUERY_SESSION's pid, or its descendant running weft-runtime. */
+function runtimePid(pid) {
+  const isRuntime = (p) => (cmdline(p) ?? []).some((a) => a.includes('weft-runtime'));
+  if (isRuntime(pid)) return pid;
+  return descendants(pid).find(isRuntime) ?? pid;
+}
+
+export async function run(ctx) {
+  const n = ctx.quick ? 1 : 5;
+  const settleMs = ctx.quick ? 500 : 1000;
+  await installApps(ctx.ws, ['counter']);
+  ctx.log('baseline A: peak RSS of node -e READY (GNU time)');
+  const peakA = await peakOfNodeReady(ctx, ctx.quick ? 3 : 10);
+  ctx.log('probes: idle node, node + preview2-shim, node + an idle worker thread');
+  const probes = {
+    node_idle: await idleRss(ctx, 'void 0', settleMs, n),
+    node_preview2_shim: await idleRss(ctx, 'await import("@bytecodealliance/preview2-shim")', settleMs, n),
+    node_worker: await idleRss(
+      ctx,
+      'const { Worker } = await import("node:worker_threads"); const w = new Worker("setInterval(() => {}, 1 << 30)", { eval: true }); await new Promise((r) => w.once("online", r))',
+      settleMs,
+      n,
+    ),
+  };
+
+  const figures = [];
+  const raw = { peakA, probes, sessions: {} };
+  for (const standby of [true, false]) {
+    const appd = await Appd.start(ctx.ws, { standby });
+    const key = `standby_${standby ? 'on' : 'off'}`;
+    const samples = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        await appd.quiet();
+        const l = await appd.launch(ctx.ws.appIds.counter);
+        await sleep(settleMs);
+        const info = await appd.session(l.sid);
+        const pid = runtimePid(info.pid);
+        const status = memStatus(pid);
+        samples.push({
+          pid_is_runtime: (cmdline(pid) ?? []).some((a) => a.includes('weft-runtime')),
+          vmrss_mb: mb(status?.VmRSS),
+          vmhwm_mb: mb(status?.VmHWM),
+          rss_anon_mb: mb(status?.RssAnon),
+          rss_file_mb: mb(status?.RssFile),
+          pss_mb: mb(pss(pid)),
+          threads: status?.Threads ?? null,
+          appd_reported_rss_mb: mb(info.rss_bytes),
+          breakdown_mb: Object.fromEntries(Object.entries(rssBreakdown(pid) ?? {}).map(([k, v]) => [k, mb(v)])),
+        });
+        await appd.terminate(l.sid, l.mark);
+      }
+    } finally {
+      await appd.stop();
+    }
+    raw.sessions[key] = samples;
+    const weft = summarize(samples.map((s) => s.vmrss_mb));
+    raw[`${key}_summary`] = {
+      vmrss_mb: weft,
+      vmhwm_mb: summarize(samples.map((s) => s.vmhwm_mb)),
+      rss_anon_mb: summarize(samples.map((s) => s.rss_anon_mb)),
+      rss_file_mb: summarize(samples.map((s) => s.rss_file_mb)),
+      pss_mb: summarize(samples.map((s) => s.pss_mb)),
+    };
+    figures.push(
+      figure({
+        id: `memory.counter.${key}`,
+        label: `idle session VmRSS (weft-runtime, counter), standby pool ${standby ? 'on' : 'off'}`,
+        unit: 'MB',
+        weft,
+        baselines: [
+          { id: 'A', label: 'node -e READY, peak RSS', summary: peakA },
+          { id: 'node idle', label: 'idle node VmRSS', summary: probes.node_idle },
+          { id: 'node+shim', label: 'idle node + preview2-shim loaded', summary: probes.node_preview2_shim },
+        ],
+        target: { max: 1.2, of: 'A' },
+      }),
+    );
+  }
+  return { figures, raw };
+}

@@ -1,0 +1,72 @@
+// appd's settings from the environment (and the --no-restore flag), with the documented defaults and precise errors for bad values.
+import { dirname } from 'node:path';
+import { appdSocketPath, runtimeDir, type Env } from '../config/paths.js';
+
+export interface AppdConfig {
+  socketPath: string;
+  /** True when the socket is the default $XDG_RUNTIME_DIR/weft/appd.sock (appd then keeps that dir 0700). */
+  defaultSocket: boolean;
+  /** Where IPC sockets and last-session.json live ($XDG_RUNTIME_DIR/weft). */
+  stateDir: string;
+  /** SIGTERM → SIGKILL grace period when stopping a session. */
+  graceMs: number;
+  /** Standby runtimes kept warm for the direct backend; 0 turns the pool off. */
+  standbyPoolSize: number;
+  restore: boolean;
+  appShellBin: string | null;
+  sampleIntervalMs: number;
+  cpuWindowMs: number;
+  logLinesPerSecond: number;
+  /** Unread bytes a client may leave in its socket before appd drops it. */
+  maxClientUnreadBytes: number;
+  /** Bytes of IPC_FORWARD payloads held for an app that is not reading. */
+  ipcBufferBytes: number;
+  historyLimit: number;
+  historyMaxAgeMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}="${raw}" must be an integer from ${min} to ${max} (default ${fallback})`);
+  }
+  return value;
+}
+
+/** WEFT_STANDBY: 0 turns the pool off, a number sets its size; anything else is an error. */
+function standbySize(env: Env): number {
+  return integer(env, 'WEFT_STANDBY', 2, 0, 16);
+}
+
+export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdConfig {
+  const socketPath = appdSocketPath(env);
+  const explicitSocket = Boolean(env.WEFT_APPD_SOCKET && env.WEFT_APPD_SOCKET.length > 0);
+  // The IPC sockets need a directory; without XDG_RUNTIME_DIR, use the socket's own.
+  const stateDir = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.length > 0 ? runtimeDir(env) : dirname(socketPath);
+  const restoreEnv = env.WEFT_RESTORE;
+  return {
+    socketPath,
+    defaultSocket: !explicitSocket,
+    stateDir,
+    graceMs: integer(env, 'WEFT_GRACE_MS', 3000, 0, 600_000),
+    standbyPoolSize: standbySize(env),
+    restore: flags.restore !== false && restoreEnv !== '0' && restoreEnv !== 'false',
+    appShellBin: env.WEFT_APP_SHELL_BIN && env.WEFT_APP_SHELL_BIN.length > 0 ? env.WEFT_APP_SHELL_BIN : null,
+    sampleIntervalMs: integer(env, 'WEFT_SAMPLE_MS', 250, 50, 60_000),
+    cpuWindowMs: integer(env, 'WEFT_CPU_WINDOW_MS', 3000, 250, 600_000),
+    logLinesPerSecond: integer(env, 'WEFT_APP_LOG_RATE', 200, 1, 100_000),
+    maxClientUnreadBytes: 8 * 1024 * 1024,
+    ipcBufferBytes: integer(env, 'WEFT_IPC_BUFFER_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    historyLimit: integer(env, 'WEFT_HISTORY', 256, 0, 100_000),
+    historyMaxAgeMs: 60 * 60 * 1000,
+  };
+}

@@ -1,0 +1,168 @@
+// Wires appd together: backend, listener, supervisor, server; restores the last session at start and shuts down cleanly.
+import { lstat, unlink } from 'node:fs/promises';
+import type { Env } from '../config/paths.js';
+import type { Logger } from '../log/logger.js';
+import type { DaemonStatus, Response } from '../protocol/messages.js';
+import { chooseBackend, probeSystemd } from './backends/choose.js';
+import { DirectBackend } from './backends/direct.js';
+import { runtimeCommand } from './backends/runtime-command.js';
+import { StandbyPool } from './backends/standby-pool.js';
+import { SystemdScopeBackend } from './backends/systemd-scope.js';
+import type { LaunchBackend } from './backends/types.js';
+import { ConfigError, type AppdConfig } from './config.js';
+import { UsageSampler } from './limits/sampler.js';
+import { noopNotifier, type Notifier } from './notifier.js';
+import { lastSessionPath, saveLastSession, takeLastSession } from './persist/last-session.js';
+import { createDispatcher } from './server/dispatch.js';
+import { openListener, type ListenSource } from './server/listen.js';
+import { AppdServer } from './server/server.js';
+import { Supervisor } from './session/supervisor.js';
+import { weftVersion } from './version.js';
+
+export interface DaemonOptions {
+  config: AppdConfig;
+  env: Env;
+  log: Logger;
+  notifier?: Notifier;
+  /** An inherited listening fd (socket activation) instead of binding config.socketPath. */
+  listenFd?: number | null;
+}
+
+export class Daemon {
+  private shuttingDown: Promise<void> | null = null;
+  private readonly startedAt = Date.now();
+
+  private constructor(
+    private readonly options: DaemonOptions,
+    private readonly backend: LaunchBackend,
+    private readonly sampler: UsageSampler,
+    private readonly supervisor: Supervisor,
+    private readonly server: AppdServer,
+    /** Inode of the socket file we bound, so shutdown never unlinks a successor's socket. */
+    private readonly socketIno: number | null,
+    private readonly notifier: Notifier,
+  ) {}
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const { config, env, log } = options;
+    const notifier = options.notifier ?? noopNotifier;
+    const choice = chooseBackend(env, probeSystemd(env));
+    if (!choice.ok) throw new ConfigError(choice.message);
+    const source: ListenSource =
+      options.listenFd != null ? { kind: 'fd', fd: options.listenFd } : { kind: 'path', path: config.socketPath, ownDir: config.defaultSocket };
+    // Listen before starting anything else, so a second appd fails fast and spawns nothing.
+    const listener = await openListener(source);
+    const socketIno = source.kind === 'path' ? (await lstat(source.path)).ino : null;
+
+    const command = runtimeCommand(env);
+    const pool = choice.name === 'direct' && config.standbyPoolSize > 0 ? new StandbyPool(command, config.standbyPoolSize, log.child({ component: 'standby' })) : null;
+    const backend: LaunchBackend = choice.name === 'direct' ? new DirectBackend(command, pool) : new SystemdScopeBackend(command);
+    const sampler = new UsageSampler(config.sampleIntervalMs);
+
+    let server: AppdServer | null = null;
+    let daemon: Daemon | null = null;
+    const emit = (event: Response) => {
+      server?.broadcast(event);
+      if (event.type === 'APP_STATE') daemon?.reportStatus();
+    };
+    const supervisor = new Supervisor({
+      backend,
+      sampler,
+      settings: { graceMs: config.graceMs, cpuWindowMs: config.cpuWindowMs, logLinesPerSecond: config.logLinesPerSecond, appShellBin: config.appShellBin },
+      relayDir: config.stateDir,
+      ipcBufferBytes: config.ipcBufferBytes,
+      historyLimit: config.historyLimit,
+      historyMaxAgeMs: config.historyMaxAgeMs,
+      emit,
+      log,
+      env,
+    });
+    const dispatch = createDispatcher({ supervisor, env, status: () => daemon!.status(), broadcast: emit, log });
+    server = new AppdServer(listener, (request) => dispatch(request), config.maxClientUnreadBytes, log);
+    daemon = new Daemon(options, backend, sampler, supervisor, server, socketIno, notifier);
+    pool?.start();
+    log.info(
+      { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, standby: pool ? config.standbyPoolSize : 0, runtime: [command.file, ...command.args].join(' ') },
+      'weft-appd listening',
+    );
+    notifier.ready();
+    daemon.reportStatus();
+    if (config.restore) await daemon.restore();
+    return daemon;
+  }
+
+  status(): DaemonStatus {
+    return {
+      pid: process.pid,
+      version: weftVersion(),
+      uptime_ms: Date.now() - this.startedAt,
+      socket: this.options.listenFd != null ? `fd ${this.options.listenFd}` : this.options.config.socketPath,
+      backend: this.backend.name,
+      sessions: this.supervisor.counts(),
+      clients: this.server.clientCount,
+      rss_bytes: process.memoryUsage.rss(),
+    };
+  }
+
+  /** Stops accepting, terminates every session (grace period applies), saves the app list, removes the socket. Idempotent. */
+  shutdown(why: string): Promise<void> {
+    this.shuttingDown ??= this.doShutdown(why);
+    return this.shuttingDown;
+  }
+
+  private async doShutdown(why: string): Promise<void> {
+    const { log, config } = this.options;
+    log.info({ why }, 'weft-appd shutting down');
+    this.notifier.stopping();
+    const closed = this.server.stopAccepting();
+    const { restore, done } = this.supervisor.shutdown();
+    // Saved before waiting for the sessions, so a SIGKILL during the grace period loses nothing.
+    const path = lastSessionPath(config.stateDir);
+    try {
+      await saveLastSession(path, restore);
+      log.info({ path, apps: restore }, 'saved the running app list');
+    } catch (error) {
+      log.error({ path, err: (error as Error).message }, 'cannot save the running app list');
+    }
+    await done;
+    await this.backend.shutdown();
+    this.sampler.stop();
+    this.server.closeClients();
+    await closed;
+    await this.removeSocket();
+    log.info('weft-appd stopped');
+  }
+
+  private async removeSocket(): Promise<void> {
+    if (this.socketIno === null) return;
+    const path = this.options.config.socketPath;
+    try {
+      if ((await lstat(path)).ino === this.socketIno) await unlink(path);
+    } catch {
+      // Already gone (closing the listener removes it).
+    }
+  }
+
+  private async restore(): Promise<void> {
+    const { log, config } = this.options;
+    const { appIds, problem } = await takeLastSession(lastSessionPath(config.stateDir));
+    if (problem) log.warn(problem);
+    if (appIds.length === 0) return;
+    log.info({ apps: appIds }, 'restoring the previous session');
+    for (const appId of appIds) {
+      const result = await this.supervisor.launch(appId);
+      if (result.ok) log.info({ app_id: appId, session_id: result.session.id }, 'restored');
+      else log.warn({ app_id: appId, code: result.code }, `cannot restore ${appId}: ${result.message}`);
+    }
+  }
+
+  private lastStatus = '';
+
+  private reportStatus(): void {
+    const counts = this.supervisor.counts();
+    const text = `${counts.running} running, ${counts.starting} starting, ${counts.stopping} stopping`;
+    if (text === this.lastStatus) return;
+    this.lastStatus = text;
+    this.notifier.status(text);
+  }
+}

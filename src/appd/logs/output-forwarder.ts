@@ -1,0 +1,35 @@
+// Forwards an app's stdout/stderr lines into its session logger, rate-limited, with one "suppressed N lines" record per burst.
+import type { Logger } from '../../log/logger.js';
+import { TokenBucket } from './token-bucket.js';
+
+export type OutputStream = 'stdout' | 'stderr' | 'shell-stdout' | 'shell-stderr';
+
+export class OutputForwarder {
+  private readonly bucket: TokenBucket;
+  private suppressed = 0;
+
+  constructor(
+    private readonly log: Logger,
+    linesPerSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.bucket = new TokenBucket(linesPerSecond, linesPerSecond, now());
+  }
+
+  line(stream: OutputStream, text: string): void {
+    if (!this.bucket.take(this.now())) {
+      this.suppressed += 1;
+      return;
+    }
+    this.flushSuppressed();
+    if (stream.endsWith('stderr')) this.log.warn({ stream }, text);
+    else this.log.info({ stream }, text);
+  }
+
+  /** Reports lines dropped since the last record (also called when the session ends). */
+  flushSuppressed(): void {
+    if (this.suppressed === 0) return;
+    this.log.warn({ suppressed: this.suppressed }, `suppressed ${this.suppressed} output line${this.suppressed === 1 ? '' : 's'} (over the rate limit)`);
+    this.suppressed = 0;
+  }
+}

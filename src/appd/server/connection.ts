@@ -1,0 +1,130 @@
+// One client connection: decodes frames, answers requests one at a time in order, and streams events once subscribed.
+import type { Socket } from 'node:net';
+import type { Logger } from '../../log/logger.js';
+import { encodeFrame, FrameDecoder, FrameError } from '../../protocol/frame.js';
+import { ErrorCode, parseRequest, responseToWire, type Request, type Response } from '../../protocol/messages.js';
+
+export type RequestHandler = (request: Request, connection: ClientConnection) => Promise<Response>;
+
+type Work = { request: Request; compact: boolean } | { response: Response; compact: boolean };
+
+/** Frames waiting to be handled before appd stops reading from the socket (back-pressure on the client). */
+const MAX_QUEUED_REQUESTS = 32;
+
+export class ClientConnection {
+  subscribed = false;
+  private readonly decoder = new FrameDecoder();
+  private readonly queue: Work[] = [];
+  private busy = false;
+  private closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly handle: RequestHandler,
+    /** Bytes appd lets pile up unread in this client's socket before it drops the client. */
+    private readonly maxUnreadBytes: number,
+    private readonly log: Logger,
+    onClose: (connection: ClientConnection) => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') log.debug({ err: error.message }, 'client socket error');
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      onClose(this);
+    });
+  }
+
+  /** Pushes an event (always a map with `event: true`, whatever encoding the client uses). */
+  sendEvent(event: Response): void {
+    this.write({ ...event, event: true });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames;
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      // A bad length prefix leaves no way to find the next frame: answer once, then hang up.
+      const message = error instanceof FrameError ? error.message : String(error);
+      this.log.warn({ client: this.id, err: message }, 'closing a client that sent a broken frame');
+      this.write({ type: 'ERROR', code: ErrorCode.payloadTooLarge, message: `${message}; closing the connection` });
+      this.closed = true;
+      this.socket.end();
+      return;
+    }
+    for (const frame of frames) {
+      if (!frame.ok) {
+        this.queue.push({ response: { type: 'ERROR', code: ErrorCode.badRequest, message: frame.error.message }, compact: false });
+        continue;
+      }
+      const parsed = parseRequest(frame.value);
+      this.queue.push(parsed.ok ? { request: parsed.request, compact: parsed.compact } : { response: { type: 'ERROR', code: parsed.code, message: parsed.message }, compact: parsed.compact });
+    }
+    if (this.queue.length >= MAX_QUEUED_REQUESTS) this.socket.pause();
+    void this.drain();
+  }
+
+  /** Handles queued work strictly one item at a time, so responses leave in request order. */
+  private async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let work = this.queue.shift(); work && !this.closed; work = this.queue.shift()) {
+        let response: Response;
+        if ('request' in work) {
+          try {
+            response = await this.handle(work.request, this);
+          } catch (error) {
+            this.log.error({ client: this.id, err: error instanceof Error ? error.stack : String(error), request: work.request.type }, 'request handler failed');
+            response = { type: 'ERROR', code: ErrorCode.internal, message: `internal error handling ${work.request.type}: ${(error as Error).message}` };
+          }
+        } else {
+          response = work.response;
+        }
+        this.respond(response, work.compact);
+        // Events start after the SUBSCRIBED reply, never before it.
+        if (response.type === 'SUBSCRIBED') this.subscribed = true;
+        if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && this.socket.isPaused()) this.socket.resume();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private respond(response: Response, compact: boolean): void {
+    try {
+      this.write(responseToWire(response, compact), true);
+    } catch (error) {
+      // Only a response over the frame limit gets here (e.g. a huge installed-apps list).
+      this.write(responseToWire({ type: 'ERROR', code: ErrorCode.payloadTooLarge, message: (error as Error).message }, compact));
+    }
+  }
+
+  /** Writes one frame; drops the client if it has stopped reading (its unread data passed the cap). */
+  private write(message: unknown, rethrowEncodeError = false): void {
+    if (this.closed || this.socket.destroyed) return;
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(message);
+    } catch (error) {
+      if (rethrowEncodeError) throw error;
+      this.log.error({ client: this.id, err: (error as Error).message }, 'cannot encode a message for a client');
+      return;
+    }
+    if (this.socket.writableLength + frame.byteLength > this.maxUnreadBytes) {
+      this.log.warn({ client: this.id, unread_bytes: this.socket.writableLength, limit: this.maxUnreadBytes }, 'dropping a client that stopped reading');
+      this.close();
+      return;
+    }
+    this.socket.write(frame);
+  }
+}

@@ -1,0 +1,297 @@
+// One app session: runs its runtime through starting → running → stopping → stopped, enforces limits and restarts it by policy.
+import type { Logger } from '../../log/logger.js';
+import type { Manifest } from '../../manifest/types.js';
+import type { AppStateKind, ExitInfo, Response, SessionDetails } from '../../protocol/messages.js';
+import type { LaunchBackend, RuntimeProcess } from '../backends/types.js';
+import { LimitJudge, type UsageSample } from '../limits/judge.js';
+import type { UsageSampler } from '../limits/sampler.js';
+import { OutputForwarder } from '../logs/output-forwarder.js';
+import { decideRestart } from '../restart/policy.js';
+import { AppShell } from './app-shell.js';
+import { classifyExit, type StopCause } from './exit.js';
+import type { ForwardResult, IpcRelay } from './ipc-relay.js';
+
+export interface SessionSettings {
+  /** SIGTERM → SIGKILL grace period. */
+  graceMs: number;
+  cpuWindowMs: number;
+  logLinesPerSecond: number;
+  appShellBin: string | null;
+}
+
+export interface SessionContext {
+  backend: LaunchBackend;
+  sampler: UsageSampler;
+  settings: SessionSettings;
+  /** Broadcasts an event to subscribers. */
+  emit: (message: Response) => void;
+  /** Called once, when the session has stopped for good. */
+  onFinished: (session: Session) => void;
+  log: Logger;
+}
+
+const RUNTIME_PREFIX = 'weft-runtime: ';
+/** If a child's stdio never closes after it exited (a grandchild holds it), stop waiting after this. */
+const CLOSE_AFTER_EXIT_MS = 1000;
+
+export class Session {
+  state: AppStateKind = 'starting';
+  readonly startedAt = new Date();
+  readyMs: number | null = null;
+  restarts = 0;
+  exit: ExitInfo | null = null;
+  stoppedAt: number | null = null;
+  pid: number | null = null;
+  warm = false;
+
+  private proc: RuntimeProcess | null = null;
+  private attemptStartedAt = 0;
+  private restartTimes: number[] = [];
+  private cause: StopCause | null = null;
+  /** A user or shutdown asked for the stop: never restart after it. */
+  private stopRequested = false;
+  private runtimeMessage: string | null = null;
+  private judge: LimitJudge;
+  private shell: AppShell | null = null;
+  private shellStopping: Promise<void> = Promise.resolve();
+  private readyTimer: NodeJS.Timeout | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private readonly output: OutputForwarder;
+  private readonly finished: Promise<void>;
+  private markFinished: () => void = () => {};
+
+  constructor(
+    readonly id: number,
+    readonly manifest: Manifest,
+    private readonly extraArgs: string[],
+    private readonly relay: IpcRelay,
+    private readonly ctx: SessionContext,
+  ) {
+    this.output = new OutputForwarder(ctx.log, ctx.settings.logLinesPerSecond);
+    this.judge = new LimitJudge(manifest.limits, ctx.settings.cpuWindowMs);
+    this.finished = new Promise((resolve) => (this.markFinished = resolve));
+  }
+
+  get appId(): string {
+    return this.manifest.id;
+  }
+
+  get backendName(): string {
+    return this.proc?.backend ?? this.ctx.backend.name;
+  }
+
+  /** Starts the first run. */
+  start(): void {
+    this.attempt();
+  }
+
+  /** Stops the session for good (no restart): SIGTERM, the grace period, then SIGKILL. Resolves once stopped. */
+  async terminate(cause: StopCause): Promise<void> {
+    if (this.state !== 'stopped') {
+      this.stopRequested = true;
+      if (this.restartTimer) {
+        // Waiting out a restart backoff: there is no process to stop.
+        clearTimeout(this.restartTimer);
+        this.restartTimer = null;
+        const last = this.exit ?? { exit_code: null, signal: null, reason: cause.reason };
+        void this.finish({ ...last, reason: cause.reason, message: cause.message });
+      } else {
+        this.stopProcess(cause, false);
+      }
+    }
+    await this.finished;
+  }
+
+  /** Sends an IPC message to the app. */
+  forward(payload: string): ForwardResult {
+    return this.relay.forward(payload);
+  }
+
+  details(): SessionDetails {
+    return {
+      session_id: this.id,
+      app_id: this.appId,
+      state: this.state,
+      pid: this.pid,
+      backend: this.backendName,
+      started_at: this.startedAt.toISOString(),
+      ready_ms: this.readyMs,
+      restarts: this.restarts,
+      cpu_percent: this.state === 'stopped' ? null : this.judge.currentCpuPercent(),
+      rss_bytes: this.state === 'stopped' ? null : this.judge.latestRssBytes(),
+      exit: this.exit,
+    };
+  }
+
+  private attempt(): void {
+    this.restartTimer = null;
+    this.cause = null;
+    this.runtimeMessage = null;
+    this.readyMs = null;
+    this.attemptStartedAt = Date.now();
+    this.judge = new LimitJudge(this.manifest.limits, this.ctx.settings.cpuWindowMs);
+    this.setState('starting');
+    const proc = this.ctx.backend.launch({
+      appId: this.appId,
+      sessionId: this.id,
+      extraArgs: this.extraArgs,
+      limits: this.manifest.limits,
+    });
+    this.proc = proc;
+    this.warm = proc.warm;
+    this.pid = proc.child.pid ?? null;
+    proc.stdout.on('line', (line: string) => this.onStdout(proc, line));
+    proc.stderr.on('line', (line: string) => this.onStderr(line));
+    proc.child.once('error', (error) => {
+      // Only a failed spawn ends the run here; other errors (a failed kill) change nothing.
+      if (proc.child.pid === undefined) this.onEnded(proc, null, null, `cannot start the runtime: ${error.message} (check WEFT_RUNTIME_BIN)`);
+    });
+    proc.child.once('exit', (code, signal) => {
+      const timer = setTimeout(() => this.onEnded(proc, code, signal, null), CLOSE_AFTER_EXIT_MS);
+      proc.child.once('close', () => {
+        clearTimeout(timer);
+        this.onEnded(proc, code, signal, null);
+      });
+    });
+    if (this.pid !== null) this.ctx.sampler.watch(this.pid, (sample) => this.onSample(proc, sample));
+    const timeoutMs = this.manifest.limits.readyTimeoutMs;
+    this.readyTimer = setTimeout(
+      () => this.stopProcess({ reason: 'ready-timeout', message: `the app did not report READY within ${timeoutMs} ms ([limits] ready_timeout_ms)` }, false),
+      timeoutMs,
+    );
+    this.ctx.log.info({ pid: this.pid, backend: proc.backend, warm: proc.warm, restarts: this.restarts }, 'runtime started');
+  }
+
+  private onStdout(proc: RuntimeProcess, line: string): void {
+    if (proc === this.proc && this.state === 'starting' && line.trim() === 'READY') {
+      this.onReady();
+      return;
+    }
+    this.output.line('stdout', line);
+  }
+
+  private onStderr(line: string): void {
+    if (line.startsWith(RUNTIME_PREFIX)) {
+      this.runtimeMessage = line.slice(RUNTIME_PREFIX.length);
+      this.ctx.log.warn({ stream: 'runtime' }, this.runtimeMessage);
+      return;
+    }
+    this.output.line('stderr', line);
+  }
+
+  private onReady(): void {
+    this.clearTimer('readyTimer');
+    this.readyMs = Date.now() - this.attemptStartedAt;
+    this.ctx.log.info({ ready_ms: this.readyMs, warm: this.warm }, 'app ready');
+    this.ctx.emit({ type: 'APP_READY', session_id: this.id, app_id: this.appId });
+    this.setState('running');
+    const bin = this.ctx.settings.appShellBin;
+    if (bin) this.shell = AppShell.start(bin, this.appId, this.id, this.output, this.ctx.log);
+  }
+
+  private onSample(proc: RuntimeProcess, sample: UsageSample): void {
+    if (proc !== this.proc) return;
+    const verdict = this.judge.push(sample);
+    // Under a cgroup backend the kernel enforces the limits; appd only reports usage.
+    if (!verdict || this.ctx.backend.enforcesLimits || this.state === 'stopping') return;
+    this.ctx.log.warn({ reason: verdict.reason, rss_bytes: sample.rssBytes }, verdict.message);
+    this.stopProcess(verdict, true);
+  }
+
+  /** Stops the current process; `immediate` skips the grace period (a runaway app gets no more time). */
+  private stopProcess(cause: StopCause, immediate: boolean): void {
+    const proc = this.proc;
+    if (!proc) return;
+    this.cause ??= cause;
+    this.clearTimer('readyTimer');
+    if (this.state !== 'stopping') this.setState('stopping');
+    void this.stopShell();
+    if (immediate) {
+      proc.child.kill('SIGKILL');
+      return;
+    }
+    if (this.killTimer) return;
+    proc.child.kill('SIGTERM');
+    this.killTimer = setTimeout(() => {
+      this.ctx.log.warn({ grace_ms: this.ctx.settings.graceMs }, 'runtime ignored SIGTERM for the grace period; sending SIGKILL');
+      proc.child.kill('SIGKILL');
+    }, this.ctx.settings.graceMs);
+  }
+
+  private onEnded(proc: RuntimeProcess, code: number | null, signal: NodeJS.Signals | null, spawnError: string | null): void {
+    if (proc !== this.proc) return;
+    this.proc = null;
+    this.clearTimer('readyTimer');
+    this.clearTimer('killTimer');
+    if (this.pid !== null) this.ctx.sampler.unwatch(this.pid);
+    this.output.flushSuppressed();
+    const exit = classifyExit({ code, signal, cause: this.cause ?? this.cgroupMemoryCause(signal), runtimeMessage: this.runtimeMessage, spawnError });
+    this.exit = exit;
+    this.ctx.log.info({ exit_code: exit.exit_code, signal: exit.signal, reason: exit.reason, exit_message: exit.message }, 'runtime exited');
+    if (this.stopRequested) {
+      void this.finish(exit);
+      return;
+    }
+    const now = Date.now();
+    const decision = decideRestart(this.manifest.restart, exit, this.restartTimes, now);
+    if (decision.kind === 'restart') {
+      this.restarts += 1;
+      this.restartTimes = [...this.restartTimes.filter((t) => now - t < this.manifest.restart.windowMs), now];
+      this.ctx.log.info({ delay_ms: decision.delayMs, restarts: this.restarts }, `restarting (policy ${this.manifest.restart.policy})`);
+      void this.stopShell();
+      this.ctx.emit({ type: 'APP_STATE', session_id: this.id, app_id: this.appId, state: 'stopped', ...exit, restarts: this.restarts, restart_in_ms: decision.delayMs });
+      // Between runs the session counts as starting: it is live, listed and can be terminated.
+      this.state = 'starting';
+      this.restartTimer = setTimeout(() => this.attempt(), decision.delayMs);
+      return;
+    }
+    if (decision.kind === 'give-up') {
+      this.ctx.log.warn({ restarts: this.restarts }, decision.message);
+      void this.finish({ ...exit, reason: 'restart-limit', message: decision.message });
+      return;
+    }
+    void this.finish(exit);
+  }
+
+  /** A cgroup OOM kill shows up as a SIGKILL appd did not send; say so when RSS was near the limit. */
+  private cgroupMemoryCause(signal: NodeJS.Signals | null): StopCause | null {
+    if (!this.ctx.backend.enforcesLimits || signal !== 'SIGKILL') return null;
+    const rss = this.judge.latestRssBytes();
+    const max = this.manifest.limits.memoryMaxMb * 1024 * 1024;
+    if (rss === null || rss < 0.8 * max) return null;
+    return { reason: 'memory-limit', message: `killed by SIGKILL with resident memory near the scope's MemoryMax=${this.manifest.limits.memoryMaxMb}M` };
+  }
+
+  private async finish(exit: ExitInfo): Promise<void> {
+    this.exit = exit;
+    this.state = 'stopped';
+    this.stoppedAt = Date.now();
+    await this.stopShell();
+    await this.relay.close();
+    this.ctx.emit({ type: 'APP_STATE', session_id: this.id, app_id: this.appId, state: 'stopped', ...exit, restarts: this.restarts });
+    this.ctx.log.info({ reason: exit.reason, exit_code: exit.exit_code, signal: exit.signal }, 'session stopped');
+    this.markFinished();
+    this.ctx.onFinished(this);
+  }
+
+  /** Stops the app shell; a second call waits for the stop already under way. */
+  private stopShell(): Promise<void> {
+    if (this.shell) {
+      this.shellStopping = this.shell.stop(this.ctx.settings.graceMs);
+      this.shell = null;
+    }
+    return this.shellStopping;
+  }
+
+  private setState(state: AppStateKind): void {
+    this.state = state;
+    this.ctx.emit({ type: 'APP_STATE', session_id: this.id, app_id: this.appId, state, restarts: this.restarts });
+  }
+
+  private clearTimer(name: 'readyTimer' | 'killTimer'): void {
+    const timer = this[name];
+    if (timer) clearTimeout(timer);
+    this[name] = null;
+  }
+}

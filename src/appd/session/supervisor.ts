@@ -1,0 +1,149 @@
+// The session table: launches apps (after checking they are installed), terminates them, and keeps stopped ones in a bounded history.
+import { ipcSocketPath, type Env } from '../../config/paths.js';
+import type { Logger } from '../../log/logger.js';
+import { loadManifest } from '../../manifest/load.js';
+import type { Manifest } from '../../manifest/types.js';
+import { ErrorCode, type AppStateKind, type Response, type SessionRef } from '../../protocol/messages.js';
+import { NotInstalledError, resolveInstalled } from '../../store/resolve.js';
+import type { LaunchBackend } from '../backends/types.js';
+import type { UsageSampler } from '../limits/sampler.js';
+import type { StopCause } from './exit.js';
+import { BoundedHistory } from './history.js';
+import { IpcRelay, type ForwardResult } from './ipc-relay.js';
+import { preopenArgs, preopensFor, preparePreopens } from './preopens.js';
+import { Session, type SessionSettings } from './session.js';
+
+export interface SupervisorOptions {
+  backend: LaunchBackend;
+  sampler: UsageSampler;
+  settings: SessionSettings;
+  /** Directory for the per-session IPC sockets ($XDG_RUNTIME_DIR/weft). */
+  relayDir: string;
+  ipcBufferBytes: number;
+  historyLimit: number;
+  historyMaxAgeMs: number;
+  emit: (message: Response) => void;
+  log: Logger;
+  env: Env;
+}
+
+export type Failure = { ok: false; code: number; message: string };
+export type LaunchResult = { ok: true; session: Session } | Failure;
+
+export class Supervisor {
+  private nextId = 1;
+  private readonly live = new Map<number, Session>();
+  private readonly history: BoundedHistory<Session>;
+  private closing = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.history = new BoundedHistory(options.historyLimit, options.historyMaxAgeMs);
+  }
+
+  async launch(appId: string): Promise<LaunchResult> {
+    if (this.closing) return shuttingDown();
+    let manifest: Manifest;
+    try {
+      const installed = await resolveInstalled(appId, this.options.env);
+      manifest = await loadManifest(installed.packageDir);
+      if (manifest.id !== appId) {
+        return fail(ErrorCode.launchFailed, `cannot launch ${appId}: the package at ${installed.packageDir} declares id "${manifest.id}"; reinstall it`);
+      }
+    } catch (error) {
+      if (error instanceof NotInstalledError) return fail(ErrorCode.appNotInstalled, error.message);
+      return fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`);
+    }
+    const id = this.nextId++;
+    const log = this.options.log.child({ app_id: appId, session_id: id });
+    const preopens = preopensFor(manifest, this.options.env);
+    let relay: IpcRelay;
+    try {
+      await preparePreopens(preopens);
+      relay = await IpcRelay.open(ipcSocketPath(id, this.options.relayDir), {
+        sessionId: id,
+        maxBufferedBytes: this.options.ipcBufferBytes,
+        onMessage: (payload) => this.options.emit({ type: 'IPC_MESSAGE', session_id: id, payload }),
+      });
+    } catch (error) {
+      return fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`);
+    }
+    if (this.closing) {
+      await relay.close();
+      return shuttingDown();
+    }
+    const session = new Session(id, manifest, [...preopenArgs(preopens), '--ipc-socket', relay.path], relay, {
+      backend: this.options.backend,
+      sampler: this.options.sampler,
+      settings: this.options.settings,
+      emit: this.options.emit,
+      onFinished: (done) => {
+        this.live.delete(done.id);
+        this.history.add(done.id, done, Date.now());
+      },
+      log,
+    });
+    this.live.set(id, session);
+    session.start();
+    return { ok: true, session };
+  }
+
+  /** Stops a session for good and resolves once it has stopped; null when the id is unknown. */
+  async terminate(sessionId: number): Promise<Session | null> {
+    const session = this.get(sessionId);
+    if (!session) return null;
+    await session.terminate({ reason: 'terminated', message: 'stopped by TERMINATE_APP' });
+    return session;
+  }
+
+  forward(sessionId: number, payload: string): ForwardResult {
+    const session = this.get(sessionId);
+    if (!session) return fail(ErrorCode.noSuchSession, `session ${sessionId} not found`);
+    if (session.state === 'stopped' || session.state === 'stopping') {
+      return fail(ErrorCode.sessionNotRunning, `session ${sessionId} (${session.appId}) is ${session.state}; launch the app again to talk to it`);
+    }
+    return session.forward(payload);
+  }
+
+  get(sessionId: number): Session | undefined {
+    return this.live.get(sessionId) ?? this.history.get(sessionId, Date.now());
+  }
+
+  /** Live sessions (starting, running, stopping), oldest first. */
+  running(): SessionRef[] {
+    return [...this.live.values()].sort((a, b) => a.id - b.id).map((s) => ({ session_id: s.id, app_id: s.appId }));
+  }
+
+  counts(): Record<AppStateKind, number> {
+    const counts: Record<AppStateKind, number> = { starting: 0, running: 0, stopping: 0, stopped: this.history.size, not_found: 0 };
+    for (const session of this.live.values()) counts[session.state] += 1;
+    return counts;
+  }
+
+  /** Pids of live runtimes, for an emergency kill. */
+  livePids(): number[] {
+    return [...this.live.values()].flatMap((s) => (s.pid !== null && s.state !== 'stopped' ? [s.pid] : []));
+  }
+
+  /**
+   * Refuses new launches and stops every live session with the grace period. `restore` lists
+   * the app ids that were starting or running, in launch order (for last-session.json), and is
+   * known at once; `done` resolves when every session has stopped.
+   */
+  shutdown(): { restore: string[]; done: Promise<void> } {
+    this.closing = true;
+    const sessions = [...this.live.values()].sort((a, b) => a.id - b.id);
+    // A session already stopping was stopped on purpose; it does not come back at the next start.
+    const restore = sessions.filter((s) => s.state !== 'stopping').map((s) => s.appId);
+    const cause: StopCause = { reason: 'appd-shutdown', message: 'weft-appd is shutting down' };
+    const done = Promise.all(sessions.map((s) => s.terminate(cause))).then(() => undefined);
+    return { restore, done };
+  }
+}
+
+function fail(code: number, message: string): Failure {
+  return { ok: false, code, message };
+}
+
+function shuttingDown(): Failure {
+  return fail(ErrorCode.shuttingDown, 'weft-appd is shutting down and takes no new launches');
+}

@@ -1,0 +1,89 @@
+// weftctl's command line (yargs): parses arguments, runs one command, maps failures to a message and exit code 1.
+import yargs, { type Argv } from 'yargs';
+import { appdSocketPath } from '../config/paths.js';
+import { DaemonUnavailableError } from '../protocol/client.js';
+import * as commands from './commands.js';
+import { CtlError } from './session-client.js';
+
+const stdio: commands.Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+function defaultSocket(): string | undefined {
+  try {
+    return appdSocketPath(process.env);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The global options; yargs' types do not carry them into each command's handler, so they are read here. */
+function common(argv: Record<string, unknown>): commands.Common {
+  const socket = argv.socket;
+  if (typeof socket !== 'string' || socket.length === 0) {
+    throw new CtlError('no daemon socket: set XDG_RUNTIME_DIR or WEFT_APPD_SOCKET, or pass --socket <path>');
+  }
+  return { socket, json: argv.json === true };
+}
+
+function sessionIdArg(y: Argv) {
+  return y.positional('sid', { type: 'number', demandOption: true, describe: 'session id (see weftctl ps)' });
+}
+
+/** Runs weftctl with `args` (argv without node and the script); resolves with the exit code. */
+export async function runCtl(args: string[], io: commands.Io = stdio): Promise<number> {
+  let exitCode = 0;
+  const run = (task: () => Promise<void>) =>
+    task().catch((error: unknown) => {
+      exitCode = 1;
+      if (error instanceof DaemonUnavailableError || error instanceof CtlError) io.err(`weftctl: ${error.message}`);
+      else io.err(`weftctl: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  const timeout = { type: 'number', default: 60_000, describe: 'give up waiting after this many ms' } as const;
+
+  await yargs(args)
+    .scriptName('weftctl')
+    .usage('$0 <command> [options]\n\nControls the weft app supervisor (weft-appd).')
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts instead of tables' })
+    .option('socket', { type: 'string', default: defaultSocket(), defaultDescription: '$WEFT_APPD_SOCKET or $XDG_RUNTIME_DIR/weft/appd.sock', describe: 'daemon socket' })
+    .command('apps', 'list installed apps', {}, (argv) => run(async () => commands.apps(io, common(argv))))
+    .command(
+      'launch <id>',
+      'launch an app',
+      (y) =>
+        y
+          .positional('id', { type: 'string', demandOption: true, describe: 'app id, e.g. org.weft.demo.counter' })
+          .option('wait', { type: 'boolean', default: false, describe: 'return once the app is READY, or fail with the reason it stopped' })
+          .option('timeout', timeout),
+      (argv) => run(async () => commands.launch(io, common(argv), argv.id, argv.wait, argv.timeout)),
+    )
+    .command('ps', 'list running sessions', {}, (argv) => run(async () => commands.ps(io, common(argv))))
+    .command('state <sid>', 'show one session (state, pid, ready time, restarts, usage, last exit)', sessionIdArg, (argv) =>
+      run(async () => commands.state(io, common(argv), argv.sid)),
+    )
+    .command(
+      'send <sid> <payload>',
+      "send an IPC message to a session's app",
+      (y) =>
+        sessionIdArg(y)
+          .positional('payload', { type: 'string', demandOption: true, describe: 'one line of text' })
+          .option('reply', { type: 'boolean', default: false, describe: "wait for the app's next IPC message and print it" })
+          .option('timeout', { ...timeout, default: 10_000 }),
+      (argv) => run(async () => commands.send(io, common(argv), argv.sid, argv.payload, argv.reply, argv.timeout)),
+    )
+    .command('stop <sid>', 'stop a session (SIGTERM, grace period, then SIGKILL)', sessionIdArg, (argv) => run(async () => commands.stop(io, common(argv), argv.sid)))
+    .command('watch', 'print events (ready, state changes, IPC messages) as they happen', {}, (argv) => run(async () => commands.watch(io, common(argv))))
+    .command('status', 'show the daemon status', {}, (argv) => run(async () => commands.status(io, common(argv))))
+    .completion('completion', 'print a shell completion script (source it from ~/.bashrc or ~/.zshrc)')
+    .demandCommand(1, 'give a command; see weftctl --help')
+    .strict()
+    .fail((message, error, y) => {
+      exitCode = 1;
+      if (error) io.err(`weftctl: ${error.message}`);
+      else io.err(`${y.help() && ''}weftctl: ${message}\nrun weftctl --help for usage`);
+    })
+    .help()
+    .parseAsync();
+  return exitCode;
+}

@@ -8,10 +8,10 @@ import { track } from './tracker.mjs';
  * `lineAt` when a stdout line matches `until`, `exitAt` when it exits. With keep: true it resolves at
  * the matching line and leaves the process running (the caller kills it; `exited` resolves at exit).
  */
-export function spawnTimed(cmd, args, { until = null, env = process.env, keep = false, timeoutMs = 60_000, cwd } = {}) {
+export function spawnTimed(cmd, args, { until = null, env = process.env, keep = false, timeoutMs = 60_000, cwd, stdin = 'ignore' } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
     track(child.pid, `${cmd} ${args[0] ?? ''}`);
     const result = { child, t0, lineAt: null, exitAt: null, code: null, signal: null, stdout: '', stderr: '' };
     result.exited = once(child, 'exit').then(([code, signal]) => {

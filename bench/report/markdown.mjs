@@ -45,12 +45,12 @@ export function renderMarkdown(results) {
   const out = [
     `# weft benchmark results${m.quick ? ' (quick run)' : ''}`,
     '',
-    `${m.date} · ${m.cpu_model} × ${m.cpus} · ${m.mem_gb} GB · Linux ${m.kernel} · Node ${m.node} · commit ${m.commit} · ${m.duration_s} s`,
+    `${m.date} · ${m.cpu_model} × ${m.cpus} · ${m.mem_gb} GB · Linux ${m.kernel} · Node ${m.node} · commit ${m.commit} · ${m.duration_s} s · load average ${m.loadavg_start?.[0]} → ${m.loadavg_end?.[0]}`,
     '',
   ];
   const all = Object.entries(results.suites).flatMap(([, s]) => s.figures ?? []);
   if (all.length) out.push(figuresTable(all), '');
-  if (results.suites.scale?.raw) out.push('## Scale', '', scaleTable(results.suites.scale.raw), '', '![scale](scale.svg)', '');
+  if (results.suites.scale?.raw) out.push('## Scale', '', scaleTable(results.suites.scale.raw), '', `![scale](${results.meta.quick ? 'scale-quick.svg' : 'scale.svg'})`, '');
   const errors = Object.entries(results.suites).filter(([, s]) => s.error);
   if (errors.length) {
     out.push('## Failed suites', '');

@@ -1,4 +1,4 @@
-// Draws the scale curve (all-READY time, weft-appd CPU and RSS against K) as a hand-written SVG.
+// Draws the scale curves (all-READY time, weft-appd CPU and RSS, the sessions' total RSS against K) as a hand-written SVG.
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
@@ -40,12 +40,13 @@ export function scaleSvg(raw, subtitle = '') {
   const rows = raw?.rows ?? [];
   if (!rows.length) return null;
   const pts = (f) => rows.map((r) => ({ k: r.k, y: r[f].median }));
-  const width = 3 * 340;
+  const width = 4 * 340;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="280" viewBox="0 0 ${width} 280" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
 ${panel(0, 'time until all READY', 'ms', pts('all_ready_ms'), '#1f77b4')}
 ${panel(340, 'weft-appd CPU during launch', 'ms (utime+stime)', pts('appd_cpu_ms'), '#d62728')}
 ${panel(680, 'weft-appd RSS after all READY', 'MB', pts('appd_rss_mb'), '#2ca02c')}
+${panel(1020, 'all sessions’ RSS (sum)', 'MB', pts('sessions_rss_mb'), '#9467bd')}
 <text x="${width / 2}" y="272" text-anchor="middle" font-size="10" fill="#666">${esc(subtitle)}</text>
 </svg>
 `;

@@ -4,6 +4,7 @@ import { Appd } from '../lib/appd.mjs';
 import { commandComponent, transpiledComponent } from '../lib/components.mjs';
 import { figure } from '../lib/figure.mjs';
 import { ensureJco } from '../lib/jco.mjs';
+import { runtimeTrace } from '../lib/runtime-trace.mjs';
 import { appsDir, benchDir } from '../lib/paths.mjs';
 import { spawnTimed } from '../lib/spawn-timed.mjs';
 import { summarize } from '../lib/stats.mjs';
@@ -90,5 +91,8 @@ export async function run(ctx) {
       await appd.stop();
     }
   }
+  ctx.log('where the time goes: weft-runtime run directly with WEFT_RUNTIME_TRACE=1 (cold)');
+  raw.runtime_trace = {};
+  for (const app of ['hello', 'counter']) raw.runtime_trace[app] = await runtimeTrace(ctx.ws, ctx.ws.appIds[app], ctx.quick ? 2 : 5);
   return { figures, raw };
 }

@@ -1,5 +1,6 @@
 // Wires appd together: backend, listener, supervisor, server; restores the last session at start and shuts down cleanly.
 import { lstat, unlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import type { Env } from '../config/paths.js';
 import type { Logger } from '../log/logger.js';
 import type { DaemonStatus, Response } from '../protocol/messages.js';
@@ -11,13 +12,17 @@ import { SystemdScopeBackend } from './backends/systemd-scope.js';
 import type { LaunchBackend } from './backends/types.js';
 import { ConfigError, type AppdConfig } from './config.js';
 import { UsageSampler } from './limits/sampler.js';
-import { noopNotifier, type Notifier } from './notifier.js';
+import { noopNotifier, notifySafely, type Notifier } from './notifier.js';
 import { lastSessionPath, saveLastSession, takeLastSession } from './persist/last-session.js';
 import { createDispatcher } from './server/dispatch.js';
 import { openListener, type ListenSource } from './server/listen.js';
 import { AppdServer } from './server/server.js';
 import { Supervisor } from './session/supervisor.js';
 import { weftVersion } from './version.js';
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export interface DaemonOptions {
   config: AppdConfig;
@@ -31,6 +36,7 @@ export interface DaemonOptions {
 export class Daemon {
   private shuttingDown: Promise<void> | null = null;
   private readonly startedAt = Date.now();
+  private lastStatus = '';
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -38,10 +44,11 @@ export class Daemon {
     private readonly sampler: UsageSampler,
     private readonly supervisor: Supervisor,
     private readonly server: AppdServer,
-    /** Inode of the socket file we bound, so shutdown never unlinks a successor's socket. */
-    private readonly socketIno: number | null,
     private readonly notifier: Notifier,
   ) {}
+
+  /** Inode of the socket file we bound, so shutdown never unlinks a successor's socket. */
+  private socketIno: number | null = null;
 
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { config, env, log } = options;
@@ -50,10 +57,6 @@ export class Daemon {
     if (!choice.ok) throw new ConfigError(choice.message);
     const source: ListenSource =
       options.listenFd != null ? { kind: 'fd', fd: options.listenFd } : { kind: 'path', path: config.socketPath, ownDir: config.defaultSocket };
-    // Listen before starting anything else, so a second appd fails fast and spawns nothing.
-    const listener = await openListener(source);
-    const socketIno = source.kind === 'path' ? (await lstat(source.path)).ino : null;
-
     const command = runtimeCommand(env);
     const pool = choice.name === 'direct' && config.standbyPoolSize > 0 ? new StandbyPool(command, config.standbyPoolSize, log.child({ component: 'standby' })) : null;
     const backend: LaunchBackend = choice.name === 'direct' ? new DirectBackend(command, pool) : new SystemdScopeBackend(command);
@@ -77,17 +80,26 @@ export class Daemon {
       log,
       env,
     });
-    const dispatch = createDispatcher({ supervisor, env, status: () => daemon!.status(), broadcast: emit, log });
+    const status = () => {
+      if (!daemon) throw new Error('weft-appd is still starting');
+      return daemon.status();
+    };
+    const dispatch = createDispatcher({ supervisor, env, status, broadcast: emit, log });
+    const listener = createServer();
     server = new AppdServer(listener, (request) => dispatch(request), config.maxClientUnreadBytes, log);
-    daemon = new Daemon(options, backend, sampler, supervisor, server, socketIno, notifier);
+    daemon = new Daemon(options, backend, sampler, supervisor, server, notifier);
+    // Bind only now that connections are handled; and before starting the pool, so a second appd fails fast and spawns nothing.
+    await openListener(listener, source);
+    if (source.kind === 'path') daemon.socketIno = (await lstat(source.path)).ino;
     pool?.start();
     log.info(
       { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, standby: pool ? config.standbyPoolSize : 0, runtime: [command.file, ...command.args].join(' ') },
       'weft-appd listening',
     );
-    notifier.ready();
+    daemon.notify((n) => n.ready());
     daemon.reportStatus();
-    if (config.restore) await daemon.restore();
+    // In the background: the socket already serves, and a signal may stop appd mid-restore.
+    if (config.restore) void daemon.restore();
     return daemon;
   }
 
@@ -113,7 +125,7 @@ export class Daemon {
   private async doShutdown(why: string): Promise<void> {
     const { log, config } = this.options;
     log.info({ why }, 'weft-appd shutting down');
-    this.notifier.stopping();
+    this.notify((n) => n.stopping());
     const closed = this.server.stopAccepting();
     const { restore, done } = this.supervisor.shutdown();
     // Saved before waiting for the sessions, so a SIGKILL during the grace period loses nothing.
@@ -128,7 +140,9 @@ export class Daemon {
     await this.backend.shutdown();
     this.sampler.stop();
     this.server.closeClients();
-    await closed;
+    // Every connection was just closed, so this is quick; the bound only guards against a bug leaving one open.
+    const closedInTime = await Promise.race([closed.then(() => true), delay(2000).then(() => false)]);
+    if (!closedInTime) log.warn('the listening socket did not close within 2 s; exiting anyway');
     await this.removeSocket();
     log.info('weft-appd stopped');
   }
@@ -156,13 +170,18 @@ export class Daemon {
     }
   }
 
-  private lastStatus = '';
-
   private reportStatus(): void {
     const counts = this.supervisor.counts();
     const text = `${counts.running} running, ${counts.starting} starting, ${counts.stopping} stopping`;
     if (text === this.lastStatus) return;
     this.lastStatus = text;
-    this.notifier.status(text);
+    this.notify((n) => n.status(text));
+  }
+
+  private notify(call: (notifier: Notifier) => void | Promise<void>): void {
+    notifySafely(
+      () => call(this.notifier),
+      (error) => this.options.log.warn({ err: error.message }, 'notifier failed'),
+    );
   }
 }

@@ -1,5 +1,6 @@
 // weftctl's command line (yargs): parses arguments, runs one command, maps failures to a message and exit code 1.
 import yargs, { type Argv } from 'yargs';
+import { weftVersion } from '../appd/version.js';
 import { appdSocketPath } from '../config/paths.js';
 import { DaemonUnavailableError } from '../protocol/client.js';
 import * as commands from './commands.js';
@@ -28,7 +29,16 @@ function common(argv: Record<string, unknown>): commands.Common {
 }
 
 function sessionIdArg(y: Argv) {
-  return y.positional('sid', { type: 'number', demandOption: true, describe: 'session id (see weftctl ps)' });
+  return y.positional('sid', {
+    type: 'string',
+    demandOption: true,
+    describe: 'session id (see weftctl ps)',
+    coerce: (value: unknown) => {
+      const n = Number(value);
+      if (!Number.isSafeInteger(n) || n < 0) throw new CtlError(`a session id is a whole number (see weftctl ps), got "${String(value)}"`);
+      return n;
+    },
+  });
 }
 
 /** Runs weftctl with `args` (argv without node and the script); resolves with the exit code. */
@@ -81,8 +91,9 @@ export async function runCtl(args: string[], io: commands.Io = stdio): Promise<n
     .fail((message, error, y) => {
       exitCode = 1;
       if (error) io.err(`weftctl: ${error.message}`);
-      else io.err(`${y.help() && ''}weftctl: ${message}\nrun weftctl --help for usage`);
+      else io.err(`weftctl: ${message}\nrun weftctl --help for usage`);
     })
+    .version(weftVersion())
     .help()
     .parseAsync();
   return exitCode;

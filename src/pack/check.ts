@@ -40,6 +40,9 @@ export function checkPassed(report: Pick<CheckReport, 'problems'>, strict = fals
   return strict ? report.problems.length === 0 : !hasErrors(report.problems);
 }
 
+/** Top-level name WEFT reserves for app data inside an installed package. */
+export const RESERVED_DATA = 'data';
+
 const UNUSED_HINT = 'remove it from package.capabilities: a grant the app does not use only widens what a compromised app could do';
 
 function listNames(names: readonly string[], max = 5): string {
@@ -64,6 +67,13 @@ async function readManifestText(dirReal: string, problems: Problem[]): Promise<s
 /** Symlinks that are absolute or leave the package, special files, and the size caps. */
 async function checkTree(dirReal: string, tree: PackageTree, skip: ReadonlySet<string>, limits: PackageLimits, problems: Problem[]): Promise<void> {
   for (const entry of tree.entries) {
+    if (entry.path === RESERVED_DATA) {
+      problems.push(error(RESERVED_DATA, 'is reserved: an installed app keeps its data in <store>/<id>/data, so a package may not contain it', 'rename or remove it'));
+    }
+    if (/[\u0000-\u001f\u007f]/.test(entry.path)) {
+      problems.push(error(JSON.stringify(entry.path), 'has a control character in its name, which would break the signature listing', 'rename it'));
+      continue;
+    }
     if (skip.has(entry.path)) continue;
     if (entry.type === 'other') {
       problems.push(error(entry.path, `is ${entry.what}; a package may hold only files, directories and symlinks`, 'remove it from the package'));
@@ -87,7 +97,7 @@ async function checkTree(dirReal: string, tree: PackageTree, skip: ReadonlySet<s
   if (tree.overLimit === 'entries') {
     problems.push(error('.', `has more than ${limits.maxEntries} files, directories and symlinks; the limit is ${limits.maxEntries}`));
   } else if (tree.overLimit === 'bytes') {
-    problems.push(error('.', `holds more than ${mebibytes(limits.maxTotalBytes)} of files; the limit is ${mebibytes(limits.maxTotalBytes)}`));
+    problems.push(error('.', `holds more than ${mebibytes(limits.maxTotalBytes)} of files; the limit is ${limits.maxTotalBytes} bytes`));
   }
 }
 
@@ -99,7 +109,7 @@ async function readModule(dirReal: string, modulePath: string, limits: PackageLi
     return null;
   }
   if (found.stats.size > limits.maxModuleBytes) {
-    problems.push(error('runtime.module', `"${modulePath}" is ${found.stats.size} bytes; the limit is ${limits.maxModuleBytes} (${mebibytes(limits.maxModuleBytes)})`));
+    problems.push(error('runtime.module', `"${modulePath}" is ${found.stats.size} bytes; the limit is ${limits.maxModuleBytes} bytes (${mebibytes(limits.maxModuleBytes)})`));
     return null;
   }
   const bytes = new Uint8Array(await readFile(found.real));

@@ -16,6 +16,7 @@ export const DEFAULT_LIMITS: PackageLimits = {
 };
 
 export function mebibytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${bytes} bytes`;
   const mib = bytes / (1024 * 1024);
   return Number.isInteger(mib) ? `${mib} MiB` : `${mib.toFixed(1)} MiB`;
 }

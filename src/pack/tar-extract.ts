@@ -22,6 +22,8 @@ export interface ExtractResult {
   topLevel: string;
   entries: number;
   bytes: number;
+  /** 'marker' when the end-of-archive block was read; 'eof' when the stream just ended (the caller must make sure it was not cut short). */
+  endedBy: 'marker' | 'eof';
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -53,6 +55,7 @@ export async function extractTar(source: AsyncIterator<Buffer>, dest: string, li
   let topLevel: string | null = null;
   let entries = 0;
   let bytes = 0;
+  let endedBy: ExtractResult['endedBy'] = 'eof';
   let pending: { path?: string; linkpath?: string; size?: number } = {};
   const symlinks: Array<{ path: string; target: string }> = [];
 
@@ -83,7 +86,10 @@ export async function extractTar(source: AsyncIterator<Buffer>, dest: string, li
         if (got.partial) throw new BundleRejection('the archive is truncated (it ends inside a header block)');
         break; // no end-of-archive marker: GNU tar accepts that too
       }
-      if (isZeroBlock(got.bytes)) break;
+      if (isZeroBlock(got.bytes)) {
+        endedBy = 'marker';
+        break;
+      }
       let header: TarHeader;
       try {
         header = decodeHeader(got.bytes);
@@ -214,5 +220,5 @@ export async function extractTar(source: AsyncIterator<Buffer>, dest: string, li
     }
     if (!isWithin(topReal, real)) throw new BundleRejection(`symlink "${path}" → "${target}" leads outside the bundle's folder through another symlink`);
   }
-  return { topLevel, entries, bytes };
+  return { topLevel, entries, bytes, endedBy };
 }

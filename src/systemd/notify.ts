@@ -168,12 +168,3 @@ export function createNotifier(env: NodeJS.ProcessEnv = process.env, options: No
     options.onError ?? defaultOnError,
   );
 }
-
-/** `weft-appd: 2 sessions (1 running, 1 starting)` — the STATUS= line appd reports. */
-export function sessionStatusText(counts: { running: number; starting: number; stopping?: number }): string {
-  const total = counts.running + counts.starting + (counts.stopping ?? 0);
-  const parts = [`${counts.running} running`];
-  if (counts.starting > 0) parts.push(`${counts.starting} starting`);
-  if (counts.stopping && counts.stopping > 0) parts.push(`${counts.stopping} stopping`);
-  return `${total} session${total === 1 ? '' : 's'} (${parts.join(', ')})`;
-}

@@ -1,9 +1,11 @@
 // Turns app.wasm into the form weft-runtime loads: a jco-transpiled ES module (instantiation: async) plus core wasm files.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import type { PrecompiledInfo } from '../store/record.js';
 import { coreExports, wasmKind } from './binary.js';
+import { isRunExport } from './entry-point.js';
 
 /** The ES module the runtime imports from a precompiled directory. */
 export const PRECOMPILED_ENTRY = 'component.js';
@@ -44,8 +46,9 @@ let transpilerCache: Promise<string> | null = null;
 /** `@bytecodealliance/jco-transpile@<version>`, read from the installed package. */
 export function transpilerId(): Promise<string> {
   transpilerCache ??= (async () => {
-    const entry = new URL(import.meta.resolve('@bytecodealliance/jco-transpile'));
-    const pkg = JSON.parse(await readFile(new URL('../package.json', entry), 'utf8')) as { name?: string; version?: string };
+    // require.resolve, not import.meta.resolve: the latter is missing under some loaders (vitest).
+    const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
+    const pkg = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
     return `${pkg.name ?? '@bytecodealliance/jco-transpile'}@${pkg.version ?? 'unknown'}`;
   })();
   return transpilerCache;
@@ -55,10 +58,7 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** True when an export name is the WASI command entry point at some 0.2.x version (or unversioned). */
-export function isRunExport(name: string): boolean {
-  return name === 'wasi:cli/run' || /^wasi:cli\/run@0\.2\.\d+$/.test(name);
-}
+export { isRunExport } from './entry-point.js';
 
 /**
  * Wraps a preview1 core module into a component with the vendored preview1 adapter (command

@@ -1,6 +1,6 @@
 // Test harness: a private `systemd --user` (own HOME, XDG_RUNTIME_DIR and cgroup subtree), ended by pid.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SYSTEMD = '/lib/systemd/systemd';
@@ -101,6 +101,14 @@ function alive(pid: number): boolean {
   }
 }
 
+function tail(path: string, lines: number): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(none)';
+  }
+}
+
 export interface UserManager {
   /** Everything of this manager lives below here (not under /tmp: the units use PrivateTmp=yes). */
   readonly root: string;
@@ -113,6 +121,8 @@ export interface UserManager {
   /** Environment for systemctl/systemd-run/weftctl talking to this manager. */
   readonly env: NodeJS.ProcessEnv;
   readonly logPath: string;
+  /** Test drop-ins point StandardOutput=/StandardError= here (there is no journal). */
+  readonly serviceLogPath: string;
   systemctl(...args: string[]): Promise<RunResult>;
   /** `systemctl --user show -p A -p B unit` as a map. */
   show(unit: string, ...properties: string[]): Promise<Record<string, string>>;
@@ -146,15 +156,19 @@ export async function startUserManager(label: string): Promise<UserManager> {
   // Own cgroup subtree: a manager takes the cgroup it starts in as its root and moves every
   // process found there into init.scope. Started in a fresh, empty cgroup it touches nothing
   // else on the machine, and two suites' managers cannot collide.
+  // On v1 the manager only uses a controller (memory, cpu, pids) whose hierarchy has a writable
+  // directory at its root path, as a delegated user@.service would: create it in every hierarchy.
   const cgroup = `/${root.split('/').pop() as string}`;
   const cgDirs = trackingHierarchies().map((h) => join(h, cgroup));
-  for (const dir of cgDirs) mkdirSync(dir);
+  for (const hierarchy of allHierarchies()) mkdirSync(join(hierarchy, cgroup), { recursive: true });
 
   const logPath = join(root, 'systemd.log');
   const logFd = openSync(logPath, 'a');
   const moves = cgDirs.map((dir) => `echo $$ > '${dir}/cgroup.procs'`).join(' && ');
   const child = spawn('/bin/sh', ['-c', `${moves} && exec ${SYSTEMD} --user`], {
-    env: { ...env, SYSTEMD_LOG_LEVEL: 'info', SYSTEMD_LOG_TARGET: 'console' },
+    // The manager's own log goes to /dev/console (it reopens it), not here; this file gets what
+    // its generators print. Tests read outcomes from `systemctl show` and ExecStopPost= instead.
+    env,
     stdio: ['ignore', logFd, logFd],
     detached: true,
   });
@@ -167,13 +181,8 @@ export async function startUserManager(label: string): Promise<UserManager> {
     exited = `exited with ${signal ?? code}`;
   });
 
-  const logTail = (lines = 40): string => {
-    try {
-      return readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
-  };
+  const serviceLogPath = join(root, 'services.log');
+  const logTail = (lines = 40): string => tail(logPath, lines);
   const systemctl = (...args: string[]): Promise<RunResult> => run('systemctl', ['--user', ...args], env);
 
   const manager: UserManager = {
@@ -185,6 +194,7 @@ export async function startUserManager(label: string): Promise<UserManager> {
     cgroup,
     env,
     logPath,
+    serviceLogPath,
     systemctl,
     async show(unit, ...properties) {
       const result = await run('systemctl', ['--user', 'show', unit, ...properties.flatMap((p) => ['-p', p])], env);
@@ -199,7 +209,11 @@ export async function startUserManager(label: string): Promise<UserManager> {
     async mustSystemctl(...args) {
       const result = await systemctl(...args);
       if (result.code !== 0) {
-        throw new Error(`systemctl --user ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}\n--- manager log ---\n${logTail()}`);
+        const units = args.filter((a) => /\.(service|socket|slice|scope)$/.test(a));
+        const status = units.length > 0 ? (await systemctl('status', '--no-pager', '--lines=0', ...units)).stdout : '';
+        throw new Error(
+          `systemctl --user ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}\n--- status ---\n${status}\n--- service output ---\n${tail(serviceLogPath, 30)}`,
+        );
       }
       return result;
     },
@@ -217,7 +231,7 @@ export async function startUserManager(label: string): Promise<UserManager> {
       if (alive(pid) && exited === undefined) process.kill(pid, 'SIGKILL');
       // Whatever is left in its subtree (scopes of a crashed daemon, stray children) is ours too.
       for (let attempt = 0; attempt < 50; attempt++) {
-        const left = cgDirs.flatMap((dir) => pidsUnder(dir));
+        const left = allHierarchies().flatMap((h) => pidsUnder(join(h, cgroup)));
         for (const p of left) {
           try {
             process.kill(p, 'SIGCONT');
@@ -260,10 +274,7 @@ export function cgroupOf(pid: number): string {
   return named.slice(named.indexOf(':', named.indexOf(':') + 1) + 1);
 }
 
-export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+/** The directory of a cgroup path (as in /proc/<pid>/cgroup) in the hierarchy that tracks units. */
+export function trackingCgroupDir(cgroupPath: string): string {
+  return join(trackingHierarchies()[0] as string, cgroupPath);
 }

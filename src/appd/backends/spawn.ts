@@ -9,6 +9,8 @@ export function spawnRuntime(file: string, args: string[], backend: BackendName)
     // stdin stays a pipe appd never closes on purpose: EOF tells the runtime appd is gone.
     stdio: ['pipe', 'pipe', 'pipe'],
     env: process.env,
+    // Its own session: a Ctrl-C on appd's terminal reaches appd alone, which then stops apps in order.
+    detached: true,
   });
   trackChild(child);
   // A runtime that exits early makes writes to its stdin fail with EPIPE; the exit itself is what matters.

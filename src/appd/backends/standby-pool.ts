@@ -111,7 +111,7 @@ export class StandbyPool {
     if (!this.standbys.has(standby)) return;
     this.release(standby);
     standby.proc.child.kill('SIGKILL');
-    if (this.closed) return;
+    if (this.closed || this.disabled) return;
     this.failures += 1;
     if (this.failures >= MAX_CONSECUTIVE_FAILURES) {
       this.disabled = true;

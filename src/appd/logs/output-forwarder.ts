@@ -2,11 +2,15 @@
 import type { Logger } from '../../log/logger.js';
 import { TokenBucket } from './token-bucket.js';
 
+/** How soon a burst's "suppressed N lines" record is written when no further line triggers it. */
+const FLUSH_AFTER_MS = 1000;
+
 export type OutputStream = 'stdout' | 'stderr' | 'shell-stdout' | 'shell-stderr';
 
 export class OutputForwarder {
   private readonly bucket: TokenBucket;
   private suppressed = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly log: Logger,
@@ -19,6 +23,8 @@ export class OutputForwarder {
   line(stream: OutputStream, text: string): void {
     if (!this.bucket.take(this.now())) {
       this.suppressed += 1;
+      // An app that floods and then goes quiet still gets its count reported soon.
+      this.flushTimer ??= setTimeout(() => this.flushSuppressed(), FLUSH_AFTER_MS);
       return;
     }
     this.flushSuppressed();
@@ -28,6 +34,8 @@ export class OutputForwarder {
 
   /** Reports lines dropped since the last record (also called when the session ends). */
   flushSuppressed(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     if (this.suppressed === 0) return;
     this.log.warn({ suppressed: this.suppressed }, `suppressed ${this.suppressed} output line${this.suppressed === 1 ? '' : 's'} (over the rate limit)`);
     this.suppressed = 0;

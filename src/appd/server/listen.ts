@@ -1,6 +1,6 @@
 // Opens the daemon's listening socket: a path (refusing a live appd, replacing a stale socket) or an inherited fd (socket activation).
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server } from 'node:net';
+import { chmod, lstat, mkdir, rename, unlink } from 'node:fs/promises';
+import { createConnection, type Server } from 'node:net';
 import { dirname } from 'node:path';
 
 export type ListenSource = { kind: 'path'; path: string; ownDir: boolean } | { kind: 'fd'; fd: number };
@@ -10,16 +10,6 @@ export class AlreadyRunningError extends Error {
     super(`another weft-appd is already listening on ${path}; stop it first (weftctl status shows it), or set WEFT_APPD_SOCKET to use another socket`);
     this.name = 'AlreadyRunningError';
   }
-}
-
-/**
- * systemd socket activation: LISTEN_PID must be us and LISTEN_FDS ≥ 1; the first passed fd is 3.
- * Returns null when nothing was passed.
- */
-export function inheritedListenFd(env: NodeJS.ProcessEnv, pid: number): number | null {
-  if (env.LISTEN_PID !== String(pid)) return null;
-  const count = Number(env.LISTEN_FDS);
-  return Number.isInteger(count) && count >= 1 ? 3 : null;
 }
 
 /** Resolves 'live' if something accepts connections at `path`, 'stale' if a dead socket is there, 'absent' otherwise. */
@@ -50,11 +40,14 @@ export async function probeSocket(path: string): Promise<'live' | 'stale' | 'abs
   });
 }
 
-export async function openListener(source: ListenSource): Promise<Server> {
-  const server = createServer({ pauseOnConnect: false });
+/**
+ * Binds `server` (which must already have its 'connection' handler: a client may connect the
+ * instant the socket file exists, and a connection nobody handles would never be answered).
+ */
+export async function openListener(server: Server, source: ListenSource): Promise<void> {
   if (source.kind === 'fd') {
     await listen(server, { fd: source.fd });
-    return server;
+    return;
   }
   const dir = dirname(source.path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -66,9 +59,13 @@ export async function openListener(source: ListenSource): Promise<Server> {
     throw new Error(`${source.path} exists and is not a socket; weft-appd will not delete it — move it away or set WEFT_APPD_SOCKET`);
   }
   if (state === 'stale') await unlink(source.path);
-  await listen(server, { path: source.path }, 0o177);
-  await chmod(source.path, 0o600);
-  return server;
+  // Bound and listening under a temporary name, then renamed into place: the socket file appears
+  // only once it accepts connections (a client polling for it never sees ECONNREFUSED) and is 0600.
+  const temp = `${source.path}.${process.pid}.tmp`;
+  await unlink(temp).catch(() => {});
+  await listen(server, { path: temp }, 0o177);
+  await chmod(temp, 0o600);
+  await rename(temp, source.path);
 }
 
 /** `umask` applies only to the synchronous bind inside listen(), so the socket file is private from its first moment. */

@@ -18,7 +18,7 @@ export class AppShell {
 
   static start(bin: string, appId: string, sessionId: number, output: OutputForwarder, log: Logger): AppShell {
     // stdin is a pipe for the same reason as the runtime's: EOF tells the shell appd is gone.
-    const child = spawn(bin, [appId, String(sessionId)], { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(bin, [appId, String(sessionId)], { stdio: ['pipe', 'pipe', 'pipe'], env: process.env, detached: true });
     trackChild(child);
     child.stdin.on('error', () => {});
     new LineReader(child.stdout).on('line', (line: string) => output.line('shell-stdout', line));

@@ -24,6 +24,7 @@ export interface ProcessEnd {
 export const RUNTIME_EXIT = {
   loadFailed: 125,
   missingEntryPoint: 126,
+  parentGone: 129,
   trap: 134,
   memoryLimit: 137,
   sigterm: 143,
@@ -45,6 +46,8 @@ export function classifyExit(end: ProcessEnd): ExitInfo {
       return withMessage({ ...base, reason: 'load-failed' }, end.runtimeMessage ?? 'the runtime could not load the app');
     case RUNTIME_EXIT.missingEntryPoint:
       return withMessage({ ...base, reason: 'load-failed' }, end.runtimeMessage ?? 'the app has no entry point');
+    case RUNTIME_EXIT.parentGone:
+      return withMessage({ ...base, reason: 'exited' }, end.runtimeMessage ?? 'the runtime lost its parent (stdin EOF or the IPC socket closed)');
     case RUNTIME_EXIT.trap:
       return withMessage({ ...base, reason: 'trap' }, end.runtimeMessage);
     case RUNTIME_EXIT.memoryLimit:

@@ -1,5 +1,5 @@
 // The runtime's --preopen arguments for an app's filesystem grants, as WEFT maps them (app data → /data, documents → /xdg/documents).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { appDataDir, documentsDir, type Env } from '../../config/paths.js';
 import type { Manifest } from '../../manifest/types.js';
 
@@ -25,7 +25,17 @@ export function preopenArgs(preopens: readonly Preopen[]): string[] {
   return preopens.flatMap((p) => ['--preopen', `${p.host}::${p.guest}`]);
 }
 
-/** Creates the host directories weft owns (app data, mode 0700). */
-export async function preparePreopens(preopens: readonly Preopen[]): Promise<void> {
-  for (const p of preopens) if (p.create) await mkdir(p.host, { recursive: true, mode: 0o700 });
+/**
+ * Creates the host directories weft owns (app data, mode 0700) and drops a preopen whose host
+ * directory is missing (a user without ~/Documents): the runtime refuses a --preopen of a
+ * directory that does not exist, and it would rather start the app without that folder.
+ */
+export async function preparePreopens(preopens: readonly Preopen[]): Promise<Preopen[]> {
+  const usable: Preopen[] = [];
+  for (const p of preopens) {
+    if (p.create) await mkdir(p.host, { recursive: true, mode: 0o700 });
+    else if (!(await stat(p.host).catch(() => null))?.isDirectory()) continue;
+    usable.push(p);
+  }
+  return usable;
 }

@@ -40,7 +40,6 @@ export class Session {
   readyMs: number | null = null;
   restarts = 0;
   exit: ExitInfo | null = null;
-  stoppedAt: number | null = null;
   pid: number | null = null;
   warm = false;
 
@@ -51,6 +50,8 @@ export class Session {
   /** A user or shutdown asked for the stop: never restart after it. */
   private stopRequested = false;
   private runtimeMessage: string | null = null;
+  /** Kept to explain a process that dies before READY without a `weft-runtime:` line (e.g. systemd-run failing). */
+  private lastStderr: string | null = null;
   private judge: LimitJudge;
   private shell: AppShell | null = null;
   private shellStopping: Promise<void> = Promise.resolve();
@@ -128,16 +129,21 @@ export class Session {
     this.restartTimer = null;
     this.cause = null;
     this.runtimeMessage = null;
+    this.lastStderr = null;
     this.readyMs = null;
     this.attemptStartedAt = Date.now();
     this.judge = new LimitJudge(this.manifest.limits, this.ctx.settings.cpuWindowMs);
     this.setState('starting');
-    const proc = this.ctx.backend.launch({
-      appId: this.appId,
-      sessionId: this.id,
-      extraArgs: this.extraArgs,
-      limits: this.manifest.limits,
-    });
+    let proc: RuntimeProcess;
+    try {
+      proc = this.ctx.backend.launch({ appId: this.appId, sessionId: this.id, extraArgs: this.extraArgs, limits: this.manifest.limits });
+    } catch (error) {
+      // spawn() throws only for arguments it rejects outright; treat it like a failed spawn.
+      this.ctx.log.error({ err: (error as Error).message }, 'cannot start the runtime');
+      this.exit = { exit_code: null, signal: null, reason: 'load-failed', message: `cannot start the runtime: ${(error as Error).message}` };
+      void this.finish(this.exit);
+      return;
+    }
     this.proc = proc;
     this.warm = proc.warm;
     this.pid = proc.child.pid ?? null;
@@ -172,6 +178,7 @@ export class Session {
   }
 
   private onStderr(line: string): void {
+    this.lastStderr = line;
     if (line.startsWith(RUNTIME_PREFIX)) {
       this.runtimeMessage = line.slice(RUNTIME_PREFIX.length);
       this.ctx.log.warn({ stream: 'runtime' }, this.runtimeMessage);
@@ -226,7 +233,8 @@ export class Session {
     this.clearTimer('killTimer');
     if (this.pid !== null) this.ctx.sampler.unwatch(this.pid);
     this.output.flushSuppressed();
-    const exit = classifyExit({ code, signal, cause: this.cause ?? this.cgroupMemoryCause(signal), runtimeMessage: this.runtimeMessage, spawnError });
+    const runtimeMessage = this.runtimeMessage ?? (this.readyMs === null ? this.lastStderr : null);
+    const exit = classifyExit({ code, signal, cause: this.cause ?? this.cgroupMemoryCause(signal), runtimeMessage, spawnError });
     this.exit = exit;
     this.ctx.log.info({ exit_code: exit.exit_code, signal: exit.signal, reason: exit.reason, exit_message: exit.message }, 'runtime exited');
     if (this.stopRequested) {
@@ -266,7 +274,6 @@ export class Session {
   private async finish(exit: ExitInfo): Promise<void> {
     this.exit = exit;
     this.state = 'stopped';
-    this.stoppedAt = Date.now();
     await this.stopShell();
     await this.relay.close();
     this.ctx.emit({ type: 'APP_STATE', session_id: this.id, app_id: this.appId, state: 'stopped', ...exit, restarts: this.restarts });

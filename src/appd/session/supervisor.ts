@@ -10,7 +10,7 @@ import type { UsageSampler } from '../limits/sampler.js';
 import type { StopCause } from './exit.js';
 import { BoundedHistory } from './history.js';
 import { IpcRelay, type ForwardResult } from './ipc-relay.js';
-import { preopenArgs, preopensFor, preparePreopens } from './preopens.js';
+import { preopenArgs, preopensFor, preparePreopens, type Preopen } from './preopens.js';
 import { Session, type SessionSettings } from './session.js';
 
 export interface SupervisorOptions {
@@ -55,10 +55,10 @@ export class Supervisor {
     }
     const id = this.nextId++;
     const log = this.options.log.child({ app_id: appId, session_id: id });
-    const preopens = preopensFor(manifest, this.options.env);
+    let preopens: Preopen[];
     let relay: IpcRelay;
     try {
-      await preparePreopens(preopens);
+      preopens = await preparePreopens(preopensFor(manifest, this.options.env));
       relay = await IpcRelay.open(ipcSocketPath(id, this.options.relayDir), {
         sessionId: id,
         maxBufferedBytes: this.options.ipcBufferBytes,

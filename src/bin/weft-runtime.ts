@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// weft-runtime: runs one app session in this process (docs/architecture/runtime.md); starts the wasm thread before anything else loads.
+import module from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const argv = process.argv.slice(2);
+// The wasm thread boots (a Node environment plus preview2-shim, tens of ms) while this thread
+// loads the rest of the runtime and the app.
+const worker = new Worker(new URL('../runtime/worker.js', import.meta.url), {
+  workerData: { standby: argv[0] === '--standby', processStart: performance.timeOrigin },
+});
+const { runtimeMain } = await import('../runtime/main.js');
+await runtimeMain(argv, worker);

@@ -1,0 +1,86 @@
+// The shape of a factor: one capability-gated host interface, split into its main-thread half and its wasm-thread half.
+import type { Grant } from '../../manifest/capabilities.js';
+
+/** A WIT result as jco's generated bindings accept it from a host function. */
+export type WitResult<T> = { tag: 'ok'; val: T } | { tag: 'err'; val: string };
+
+export function ok<T>(val: T): WitResult<T> {
+  return { tag: 'ok', val };
+}
+
+export function err(val: string): WitResult<never> {
+  return { tag: 'err', val };
+}
+
+/** One WIT interface's functions, camelCased as jco expects (`recv`, `send`). */
+export type InterfaceImpl = Record<string, (...args: never[]) => unknown>;
+
+/** The reply to a synchronous host call: a value, or an error message for the app. */
+export type HostReply = { ok: true; value: unknown } | { ok: false; error: string };
+
+export interface SessionFacts {
+  appId: string;
+  sessionId: string;
+  /** Whether weft-runtime was given --ipc-socket (and connected). */
+  ipcConnected: boolean;
+}
+
+/** What the wasm thread offers a factor's guest half. */
+export interface GuestContext {
+  readonly appId: string;
+  /** Blocks the wasm thread until the main thread has served the call. */
+  call(factor: string, op: string, args: unknown[]): HostReply;
+  /** Fire-and-forget message to the factor's host half. */
+  post(factor: string, data: unknown): void;
+  /** The next message the host half delivered to this factor, or undefined; never blocks. */
+  receive(factor: string): unknown;
+  /** Announces READY (once). */
+  ready(): void;
+}
+
+/** What the main thread offers a factor's host half. */
+export interface HostContext {
+  readonly appId: string;
+  readonly sessionId: string;
+  /** The per-session IPC socket when --ipc-socket was given. */
+  readonly ipcSocket: import('node:net').Socket | null;
+  /** Queues a message for the guest half's `receive`. */
+  deliver(data: unknown): void;
+  /** A one-line warning on stderr, prefixed `weft-runtime: `. */
+  warn(message: string): void;
+}
+
+export interface FactorHost {
+  /** Serves `GuestContext.call` for this factor; a rejection becomes `{ ok: false, error }`. */
+  call?(op: string, args: unknown[]): Promise<unknown>;
+  /** Receives `GuestContext.post` for this factor. */
+  post?(data: unknown): void;
+}
+
+export interface Factor<Config> {
+  readonly name: string;
+  /**
+   * WIT interfaces it provides, versioned as in wit/weft-app.wit (`weft:app/ipc@0.1.0`). An
+   * import of the same interface at any version with the same major.minor (0.1.x) matches.
+   */
+  readonly interfaces: readonly string[];
+  /** Capability strings that grant it; empty when every app gets it. */
+  readonly capabilities: readonly string[];
+  /**
+   * Main thread: the per-session configuration when the grants allow this factor, else null.
+   * It crosses to the wasm thread by structured clone (SharedArrayBuffers stay shared).
+   */
+  grant(grants: readonly Grant[], session: SessionFacts): Config | null;
+  /** Main thread: per-session host state and I/O. */
+  host?(config: Config, context: HostContext): FactorHost;
+  /** Wasm thread: the import functions, keyed by unversioned interface name (`weft:app/ipc`). */
+  guest(config: Config, context: GuestContext): Record<string, InterfaceImpl>;
+}
+
+/**
+ * Erases a factor's Config type for the registry: configs cross threads as plain data anyway,
+ * and each factor only ever receives the config its own `grant` produced.
+ */
+export function defineFactor<Config>(factor: Factor<Config>): Factor<unknown> {
+  return factor as unknown as Factor<unknown>;
+}

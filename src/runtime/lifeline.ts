@@ -1,0 +1,88 @@
+// Ties the runtime's life to its parent: stdin EOF (the parent-death pipe), a changed parent pid, and SIGTERM/SIGINT/SIGHUP.
+import { fstatSync } from 'node:fs';
+import { EXIT } from './exit-codes.js';
+
+export type EndSession = (code: number, reason: string | null) => void;
+
+export interface Lifeline {
+  /** The first line on stdin (standby mode reads its session argv from it). */
+  firstLine(): Promise<string>;
+}
+
+const PARENT_POLL_MS = 500;
+
+function stdinIsPipe(): boolean {
+  try {
+    const info = fstatSync(0);
+    return info.isFIFO() || info.isSocket();
+  } catch {
+    return false; // stdin closed at spawn: nothing to watch
+  }
+}
+
+/**
+ * weft-appd spawns the runtime with stdin as a pipe it keeps open and never writes to (after the
+ * standby line); EOF means the parent died, so the session ends at once, with no orphan left
+ * behind. A stdin that is not a pipe (a terminal, /dev/null) is not watched: EOF there means
+ * nothing. The parent pid is polled as well, for parents that gave no pipe.
+ */
+export function watchLifeline(end: EndSession): Lifeline {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) end(EXIT.PARENT_GONE, `the parent process (pid ${parent}) is gone`);
+  }, PARENT_POLL_MS).unref();
+
+  process.on('SIGTERM', () => end(EXIT.TERMINATED, null));
+  process.on('SIGINT', () => end(EXIT.INTERRUPTED, null));
+  process.on('SIGHUP', () => end(EXIT.PARENT_GONE, 'SIGHUP: the parent is gone'));
+
+  const watchEof = stdinIsPipe();
+  let lineWaiter: { resolve(line: string): void; reject(error: Error): void } | null = null;
+  let buffered = '';
+  let stdinEnded = false;
+  const stdin = watchEof ? process.stdin : null;
+
+  const onEnd = (): void => {
+    stdinEnded = true;
+    if (lineWaiter) {
+      lineWaiter.reject(new Error('stdin closed before the session line arrived'));
+      lineWaiter = null;
+    }
+    if (watchEof) end(EXIT.PARENT_GONE, 'stdin closed: the parent (weft-appd) is gone');
+  };
+  if (stdin) {
+    stdin.on('data', (chunk: Buffer) => {
+      if (!lineWaiter) return; // after the standby line, stdin carries nothing but its EOF
+      buffered += chunk.toString('utf8');
+      const newline = buffered.indexOf('\n');
+      if (newline >= 0) {
+        lineWaiter.resolve(buffered.slice(0, newline));
+        lineWaiter = null;
+        buffered = '';
+      }
+    });
+    stdin.on('end', onEnd);
+    stdin.on('error', onEnd);
+  }
+
+  return {
+    firstLine() {
+      return new Promise((resolve, reject) => {
+        if (stdinEnded) return reject(new Error('stdin closed before the session line arrived'));
+        lineWaiter = { resolve, reject };
+        if (!stdin) {
+          // Not a pipe (a file, say): read it once; EOF here is not parent death.
+          process.stdin.on('data', (chunk: Buffer) => {
+            buffered += chunk.toString('utf8');
+            const newline = buffered.indexOf('\n');
+            if (newline >= 0 && lineWaiter) {
+              lineWaiter.resolve(buffered.slice(0, newline));
+              lineWaiter = null;
+            }
+          });
+          process.stdin.on('end', () => lineWaiter?.reject(new Error('stdin ended before the session line')));
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Messages between weft-runtime's main thread and its wasm thread.
+import type { WasmModule } from './webassembly.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { HostCallChannel } from './host-calls.js';
+import type { ImportName } from './import-plan.js';
+import type { WasiSandbox } from './wasi/imports.js';
+
+/**
+ * Sent as soon as the app's code is located, before the session is ready: the wasm thread starts
+ * loading component.js while the main thread compiles the core modules.
+ */
+export interface EntryPrefetch {
+  type: 'prefetch';
+  entryUrl: string;
+}
+
+/** Everything the wasm thread needs to run one session; sent once, by structured clone. */
+export interface SessionStart {
+  type: 'session';
+  appId: string;
+  sessionId: string;
+  entryUrl: string;
+  /** Compiled core modules by file name, memory limits already applied. */
+  modules: Record<string, WasmModule>;
+  wasi: ImportName[];
+  factored: (ImportName & { factor: string })[];
+  factorConfigs: Record<string, unknown>;
+  importsNotify: boolean;
+  sandbox: WasiSandbox;
+  memoryLimitBytes: number;
+  memoryLimitMb: number;
+  hostCalls: HostCallChannel;
+  /** Messages a factor's host half delivers to its guest half: `{ factor, data }`. */
+  inbox: MessagePort;
+}
+
+export interface Delivery {
+  factor: string;
+  data: unknown;
+}
+
+/** How the app ended, as the wasm thread saw it. */
+export type Outcome =
+  | { kind: 'exit'; code: number }
+  | { kind: 'trap'; message: string; backtrace: string[] }
+  | { kind: 'memory-limit'; message: string; cause: string }
+  | { kind: 'load-failed'; message: string; exitCode: number };
+
+export type WorkerEvent =
+  | { type: 'booted' }
+  | { type: 'ready' }
+  | { type: 'post'; factor: string; data: unknown }
+  | { type: 'outcome'; outcome: Outcome };

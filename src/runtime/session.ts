@@ -1,0 +1,142 @@
+// Main-thread side of one session: load and check the app, start the factors' host halves, hand the app to the wasm thread, report how it ended.
+import type { Socket } from 'node:net';
+import { MessageChannel, type Worker } from 'node:worker_threads';
+import type { Env } from '../config/paths.js';
+import type { SessionArgs } from './args.js';
+import { compileCoreModules, locateAppCode } from './app-code.js';
+import { EXIT } from './exit-codes.js';
+import type { FactorHost, HostContext, SessionFacts } from './factors/factor.js';
+import { factorByName } from './factors/index.js';
+import { serveHostCalls } from './host-calls.js';
+import { planImports } from './import-plan.js';
+import { LoadError } from './load-error.js';
+import type { EntryPrefetch, Outcome, SessionStart, WorkerEvent } from './messages.js';
+import { loadPackage } from './package.js';
+import { checkRequestedPreopens, grantedPreopens } from './sandbox/preopens.js';
+import { trace } from './trace.js';
+
+export interface SessionHooks {
+  /** One line on stderr, prefixed `weft-runtime: `. */
+  say(message: string): void;
+  /** Ends the process with `code` (after flushing what must be flushed). */
+  end(code: number, reason: string | null): void;
+  /** Called once the IPC socket is open, so its closing can end the session. */
+  setIpcSocket(socket: Socket): void;
+}
+
+const MIB = 1024 * 1024;
+
+async function connectIpc(path: string): Promise<Socket> {
+  const { createConnection } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => reject(new LoadError(`cannot connect to the IPC socket ${path}: ${error.code ?? error.message}`)));
+  });
+}
+
+/** The exit status and stderr lines for an outcome. */
+export function reportOutcome(outcome: Outcome): { code: number; lines: string[] } {
+  switch (outcome.kind) {
+    case 'exit':
+      return { code: outcome.code, lines: [] };
+    case 'trap':
+      return {
+        code: EXIT.TRAP,
+        lines: [`trap: ${outcome.message}`, ...(outcome.backtrace.length > 0 ? ['wasm backtrace:', ...outcome.backtrace.map((frame) => `    ${frame}`)] : [])],
+      };
+    case 'memory-limit':
+      return { code: EXIT.MEMORY_LIMIT, lines: [outcome.message, `(${outcome.cause})`] };
+    case 'load-failed':
+      return { code: outcome.exitCode, lines: [outcome.message] };
+  }
+}
+
+/**
+ * Runs one session on an already started wasm thread. Loading happens here, in parallel with
+ * the thread's own boot; the thread gets compiled modules and a plan, never a path to choose.
+ */
+export async function runSession(args: SessionArgs, worker: Worker, env: Env, hooks: SessionHooks): Promise<void> {
+  let ipcSocket: Socket | null = null;
+  let start: SessionStart;
+  let hosts: Map<string, FactorHost>;
+  try {
+    const ipcConnecting = args.ipcSocket ? connectIpc(args.ipcSocket) : Promise.resolve(null);
+    ipcConnecting.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+    trace('session start');
+    const pkg = await loadPackage(args.appId, env);
+    trace('package loaded');
+    const limitMb = pkg.manifest.limits.wasmMemoryMaxMb;
+    const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, hooks.say), locateAppCode(pkg, env, hooks.say)]);
+    await checkRequestedPreopens(args.preopens, preopens);
+    const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null };
+    trace('app code located');
+    worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl } satisfies EntryPrefetch);
+    const plan = planImports(code.importKeys, pkg.manifest.grants, facts);
+    const [{ modules }, socket] = await Promise.all([compileCoreModules(code, limitMb * MIB, limitMb), ipcConnecting]);
+    trace('core modules compiled');
+    ipcSocket = socket;
+    if (socket) hooks.setIpcSocket(socket);
+
+    const inbox = new MessageChannel();
+    const context = (name: string): HostContext => ({
+      appId: args.appId,
+      sessionId: args.sessionId,
+      ipcSocket,
+      deliver: (data) => inbox.port1.postMessage({ factor: name, data }),
+      warn: (message) => hooks.say(message),
+    });
+    hosts = new Map();
+    for (const name of new Set(plan.factored.map((f) => f.factor))) {
+      const factor = factorByName(name);
+      const host = factor?.host?.(plan.factorConfigs[name], context(name));
+      if (host) hosts.set(name, host);
+    }
+    const calls = serveHostCalls(async (request) => {
+      const host = hosts.get(request.factor);
+      if (!host?.call) throw new Error(`no host call ${request.factor}.${request.op}`);
+      return host.call(request.op, request.args);
+    });
+    start = {
+      type: 'session',
+      appId: args.appId,
+      sessionId: args.sessionId,
+      entryUrl: code.entryUrl,
+      modules,
+      wasi: plan.wasi,
+      factored: plan.factored,
+      factorConfigs: plan.factorConfigs,
+      importsNotify: plan.importsNotify,
+      sandbox: {
+        env: [
+          ['WEFT_APP_ID', args.appId],
+          ['WEFT_SESSION_ID', args.sessionId],
+        ],
+        args: [args.appId],
+        preopens,
+        fetchPatterns: pkg.manifest.grants.flatMap((g) => (g.kind === 'net-fetch' ? [g.host] : [])),
+      },
+      memoryLimitBytes: limitMb * MIB,
+      memoryLimitMb: limitMb,
+      hostCalls: calls.channel,
+      inbox: inbox.port2,
+    };
+  } catch (cause) {
+    if (cause instanceof LoadError) return hooks.end(cause.exitCode, cause.message);
+    return hooks.end(EXIT.INTERNAL, `internal error while loading ${args.appId}: ${(cause as Error).stack ?? String(cause)}`);
+  }
+
+  worker.on('message', (event: WorkerEvent) => {
+    if (event.type === 'post') hosts.get(event.factor)?.post?.(event.data);
+    else if (event.type === 'outcome') {
+      const { code, lines } = reportOutcome(event.outcome);
+      for (const line of lines) hooks.say(line);
+      hooks.end(code, null);
+    }
+  });
+  trace('session sent to the wasm thread');
+  worker.postMessage(start, [start.inbox, start.hostCalls.requests, start.hostCalls.replies]);
+}

@@ -1,0 +1,130 @@
+// The app's stdio: stdout/stderr written synchronously to the runtime's fds 1 and 2 from the wasm thread, stdin always empty.
+import { writeSync } from 'node:fs';
+import type { Constructor, CoreShim } from './shim.js';
+
+const CHECK_WRITE_BYTES = 1024 * 1024;
+/** The symbol jco calls on resource drop (Symbol.dispose where the runtime has it). */
+export const DISPOSE: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `bytes` to `fd`, waiting out EAGAIN (a non-blocking pipe that is full) so
+ * output is never dropped; a full pipe simply blocks the wasm thread, which is the backpressure
+ * the app should see.
+ */
+export function writeFully(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  let backoffMs = 1;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      backoffMs = 1;
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'EAGAIN') throw cause;
+      Atomics.wait(sleepCell, 0, 0, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 50);
+    }
+  }
+}
+
+export interface Stdio {
+  stdout: object;
+  stderr: object;
+  stdin: object;
+  /** Writes the READY line, starting a new line first if the app left one unfinished. */
+  writeReady(): void;
+}
+
+/** The stream error WASI expects when the other end is gone. */
+const CLOSED = { tag: 'closed' } as const;
+
+export function createStdio(shim: CoreShim): Stdio {
+  const OutputStream = shim.io.streams.OutputStream as Constructor;
+  const InputStream = shim.io.streams.InputStream as Constructor;
+  // A shim pollable that is ready at once: stdout never has to wait (writes block instead),
+  // and stdin is at EOF. Real shim pollables keep poll() over mixed lists working.
+  const readyPollable = (): object => shim.clocks.monotonicClock.subscribeDuration(0n);
+  let stdoutEndsLine = true;
+
+  // Subclasses of the shim's stream classes: jco checks `instanceof` against the classes in the
+  // wasi:io/streams import, and these must pass. Every method is overridden, so the shim's
+  // private state (which these objects lack) is never touched.
+  class FdOutputStream extends OutputStream {
+    constructor(private readonly fd: number) {
+      super();
+    }
+    private put(bytes: Uint8Array): void {
+      if (bytes.length === 0) return;
+      try {
+        writeFully(this.fd, bytes);
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code === 'EPIPE') throw CLOSED;
+        throw cause;
+      }
+      if (this.fd === 1) stdoutEndsLine = bytes[bytes.length - 1] === 0x0a;
+    }
+    checkWrite(): bigint {
+      return BigInt(CHECK_WRITE_BYTES);
+    }
+    write(contents: Uint8Array): void {
+      this.put(contents);
+    }
+    blockingWriteAndFlush(contents: Uint8Array): void {
+      this.put(contents);
+    }
+    flush(): void {}
+    blockingFlush(): void {}
+    writeZeroes(length: bigint): void {
+      this.put(new Uint8Array(Number(length)));
+    }
+    blockingWriteZeroesAndFlush(length: bigint): void {
+      this.put(new Uint8Array(Number(length)));
+    }
+    splice(source: { read(length: bigint): Uint8Array }, length: bigint): bigint {
+      const bytes = source.read(length);
+      this.put(bytes);
+      return BigInt(bytes.length);
+    }
+    blockingSplice(source: { blockingRead(length: bigint): Uint8Array }, length: bigint): bigint {
+      const bytes = source.blockingRead(length);
+      this.put(bytes);
+      return BigInt(bytes.length);
+    }
+    subscribe(): object {
+      return readyPollable();
+    }
+  }
+
+  class EmptyInputStream extends InputStream {
+    read(): Uint8Array {
+      throw CLOSED;
+    }
+    blockingRead(): Uint8Array {
+      throw CLOSED;
+    }
+    skip(): bigint {
+      throw CLOSED;
+    }
+    blockingSkip(): bigint {
+      throw CLOSED;
+    }
+    subscribe(): object {
+      return readyPollable();
+    }
+  }
+  // Dropping these handles must not reach the shim's dispose, which expects its private state.
+  for (const cls of [FdOutputStream, EmptyInputStream]) Object.defineProperty(cls.prototype, DISPOSE, { value: () => {} });
+
+  const stdout = new FdOutputStream(1);
+  const stderr = new FdOutputStream(2);
+  const stdin = new EmptyInputStream();
+  return {
+    stdout,
+    stderr,
+    stdin,
+    writeReady() {
+      writeFully(1, Buffer.from(stdoutEndsLine ? 'READY\n' : '\nREADY\n'));
+      stdoutEndsLine = true;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The wasm thread's entry: starts loading preview2-shim and the session code at once, then runs the one session it is sent.
+import module from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+import { EXIT } from './exit-codes.js';
+import type { EntryPrefetch, Outcome, SessionStart, WorkerEvent } from './messages.js';
+import { trace } from './trace.js';
+import type { Instantiate } from './wasm-session.js';
+import { loadCoreShim, loadSocketsShim } from './wasi/shim.js';
+
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+const port = parentPort;
+if (!port) throw new Error('weft-runtime: worker.js must run as a worker thread');
+const post = (event: WorkerEvent): void => port.postMessage(event);
+
+// Everything generic loads in parallel, before any session exists (in standby, long before).
+const shimLoading = loadCoreShim();
+const sessionCode = import('./wasm-session.js');
+if ((workerData as { standby?: boolean } | undefined)?.standby) void loadSocketsShim();
+trace('wasm thread started');
+Promise.all([shimLoading, sessionCode]).then(
+  () => {
+    trace('preview2-shim loaded');
+    post({ type: 'booted' });
+  },
+  () => {}, // reported when the session starts
+);
+
+const entries = new Map<string, Promise<{ instantiate: Instantiate }>>();
+/** component.js, imported once per URL; the prefetch message may have started it already. */
+function loadEntry(url: string): Promise<{ instantiate: Instantiate }> {
+  let loading = entries.get(url);
+  if (!loading) {
+    loading = import(url) as Promise<{ instantiate: Instantiate }>;
+    entries.set(url, loading);
+  }
+  return loading;
+}
+
+let sessionStarted = false;
+port.on('message', (message: EntryPrefetch | SessionStart) => {
+  if (message.type === 'prefetch') {
+    loadEntry(message.entryUrl).catch(() => {}); // a failure is reported when the session awaits it
+    return;
+  }
+  if (sessionStarted) return; // one session per process
+  sessionStarted = true;
+  const start = message;
+  trace('session received');
+  Promise.all([shimLoading, sessionCode])
+    .then(
+      ([shim, { runSession }]) => runSession(start, shim, loadEntry, post),
+      (cause: unknown): Outcome => ({ kind: 'load-failed', message: `cannot load the wasm thread's code (preview2-shim): ${(cause as Error).message}`, exitCode: EXIT.LOAD_FAILED }),
+    )
+    .catch((cause: unknown): Outcome => ({ kind: 'load-failed', message: `internal error in the wasm thread: ${(cause as Error).stack ?? String(cause)}`, exitCode: EXIT.INTERNAL }))
+    .then((outcome) => post({ type: 'outcome', outcome }));
+});

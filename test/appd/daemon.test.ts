@@ -1,0 +1,402 @@
+// End-to-end tests of weft-appd through its real socket, with a fake runtime (test/appd/fixtures/fake-runtime.mjs) as the child.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AppdClient } from '../../src/protocol/client.js';
+import { ErrorCode, type Response, type SessionDetails } from '../../src/protocol/messages.js';
+import { APPD_BIN, childPids, connect, FAKE_RUNTIME, installFakeApp, makeEnv, pidAlive, requireBuilt, startDaemon, waitFor, type RunningDaemon, type TestEnv } from './harness.js';
+
+const FAKE_APPS = ['counter', 'notes', 'echo', 'exitcode', 'trap', 'stall', 'memhog', 'spin', 'stubborn', 'chatty', 'deaf', 'loadfail'];
+
+function installAll(t: TestEnv): void {
+  for (const name of FAKE_APPS) {
+    const extra =
+      name === 'stall' ? '[limits]\nready_timeout_ms = 1500\n' : name === 'memhog' ? '[limits]\nmemory_max_mb = 160\n' : name === 'spin' ? '[limits]\ncpu_percent = 10\n' : '';
+    installFakeApp(t.store, `org.weft.test.${name}`, extra);
+  }
+  installFakeApp(t.store, 'org.weft.test.crashy.exitcode', '[restart]\npolicy = "on-failure"\nmax_restarts = 2\nwindow_ms = 60000\nbackoff_ms = 100\n');
+}
+
+/** Subscribes `client` and collects its events. */
+async function subscribe(client: AppdClient): Promise<Response[]> {
+  const events: Response[] = [];
+  client.on('event', (event: Response) => events.push(event));
+  expect(await client.request({ type: 'SUBSCRIBE' })).toEqual({ type: 'SUBSCRIBED' });
+  return events;
+}
+
+async function launch(client: AppdClient, appId: string): Promise<number> {
+  const ack = await client.request({ type: 'LAUNCH_APP', app_id: appId, surface_id: 0 });
+  expect(ack).toMatchObject({ type: 'LAUNCH_ACK', app_id: appId });
+  return (ack as { session_id: number }).session_id;
+}
+
+function waitEvent(events: Response[], match: (e: Response & Record<string, unknown>) => boolean, timeoutMs: number, what: string) {
+  return waitFor(() => events.find((e) => match(e as Response & Record<string, unknown>)) as (Response & Record<string, unknown>) | undefined, timeoutMs, what);
+}
+
+const stoppedFinal = (sid: number) => (e: Response & Record<string, unknown>) => e.type === 'APP_STATE' && e.session_id === sid && e.state === 'stopped' && e.restart_in_ms === undefined;
+
+/** The first line of `path` as JSON, or undefined while the file is missing or half-written. */
+function readJsonLine<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8').split('\n')[0] as string) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function sumSuppressed(daemon: RunningDaemon, sid: number): number {
+  return daemon.logs.filter((l) => l.session_id === sid && typeof l.suppressed === 'number').reduce((sum, l) => sum + (l.suppressed as number), 0);
+}
+
+async function sessionInfo(client: AppdClient, sid: number): Promise<SessionDetails> {
+  const reply = await client.request({ type: 'QUERY_SESSION', session_id: sid });
+  expect(reply.type).toBe('SESSION_INFO');
+  return (reply as { session: SessionDetails }).session;
+}
+
+describe('weft-appd with a fake runtime', () => {
+  let t: TestEnv;
+  let daemon: RunningDaemon;
+  let client: AppdClient;
+  let events: Response[];
+
+  beforeAll(async () => {
+    requireBuilt();
+    t = makeEnv(FAKE_RUNTIME, { WEFT_GRACE_MS: '600', WEFT_CPU_WINDOW_MS: '1000' });
+    installAll(t);
+    daemon = await startDaemon(t);
+    client = await connect(t);
+    events = await subscribe(client);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await daemon?.stop();
+    t?.cleanup();
+  });
+
+  it('makes its socket 0600 in a 0700 directory', () => {
+    expect(statSync(t.socket).mode & 0o777).toBe(0o600);
+    expect(statSync(t.runtimeDir).mode & 0o777).toBe(0o700);
+  });
+
+  it('runs counter: launch → READY → increment → {"count":1} → stop', async () => {
+    const sid = await launch(client, 'org.weft.test.counter');
+    await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'APP_READY');
+    expect(await client.request({ type: 'QUERY_APP_STATE', session_id: sid })).toMatchObject({ state: 'running' });
+    const info = await sessionInfo(client, sid);
+    expect(info.pid).toBeGreaterThan(0);
+    expect(info.ready_ms).not.toBeNull();
+    expect(statSync(join(t.runtimeDir, `ipc-${sid}.sock`)).mode & 0o777).toBe(0o600);
+
+    expect(await client.request({ type: 'IPC_FORWARD', session_id: sid, payload: 'increment' })).toEqual({ type: 'APP_STATE', session_id: sid, state: 'running' });
+    const reply = await waitEvent(events, (e) => e.type === 'IPC_MESSAGE' && e.session_id === sid, 5000, 'IPC_MESSAGE');
+    expect(reply).toMatchObject({ event: true, payload: '{"count":1}' });
+
+    const stopped = await client.request({ type: 'TERMINATE_APP', session_id: sid });
+    expect(stopped).toMatchObject({ type: 'APP_STATE', session_id: sid, state: 'stopped', reason: 'terminated', exit_code: 143 });
+    // The reply comes once it has stopped: the process and its IPC socket are gone.
+    expect(pidAlive(info.pid as number)).toBe(false);
+    expect(existsSync(join(t.runtimeDir, `ipc-${sid}.sock`))).toBe(false);
+    expect(await client.request({ type: 'QUERY_APP_STATE', session_id: sid })).toMatchObject({ state: 'stopped' });
+    expect((await client.request({ type: 'QUERY_RUNNING' })) as { sessions: unknown[] }).toEqual({ type: 'RUNNING_APPS', sessions: [] });
+    // Every state change was announced.
+    const states = events.filter((e) => e.type === 'APP_STATE' && e.session_id === sid).map((e) => (e as { state: string }).state);
+    expect(states).toEqual(['starting', 'running', 'stopping', 'stopped']);
+  });
+
+  it('answers WEFT-style for unknown apps and sessions', async () => {
+    const reply = await client.request({ type: 'LAUNCH_APP', app_id: 'org.weft.test.missing', surface_id: 0 });
+    expect(reply).toMatchObject({ type: 'ERROR', code: ErrorCode.appNotInstalled });
+    expect((reply as { message: string }).message).toContain('not installed');
+    expect(await client.request({ type: 'TERMINATE_APP', session_id: 9999 })).toEqual({ type: 'ERROR', code: 1, message: 'session 9999 not found' });
+    expect(await client.request({ type: 'QUERY_APP_STATE', session_id: 9999 })).toEqual({ type: 'APP_STATE', session_id: 9999, state: 'not_found' });
+    expect(await client.request({ type: 'IPC_FORWARD', session_id: 9999, payload: 'x' })).toMatchObject({ type: 'ERROR', code: 1 });
+    expect(await client.request({ type: 'PANEL_GESTURE', gesture_type: 1, fingers: 3, dx: 0.5, dy: -1 })).toEqual({
+      type: 'NAVIGATION_GESTURE',
+      gesture_type: 1,
+      fingers: 3,
+      dx: 0.5,
+      dy: -1,
+    });
+    const installed = (await client.request({ type: 'QUERY_INSTALLED_APPS' })) as { apps: Array<{ app_id: string }> };
+    expect(installed.apps.map((a) => a.app_id)).toContain('org.weft.test.counter');
+  });
+
+  it('keeps notes across a stop and a relaunch (app data dir preopened as /data)', async () => {
+    const first = await launch(client, 'org.weft.test.notes');
+    await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === first, 10_000, 'notes ready');
+    await client.request({ type: 'IPC_FORWARD', session_id: first, payload: 'save:hello weft' });
+    expect(await waitEvent(events, (e) => e.type === 'IPC_MESSAGE' && e.session_id === first, 5000, 'save reply')).toMatchObject({ payload: '{"text":"hello weft"}' });
+    await client.request({ type: 'TERMINATE_APP', session_id: first });
+
+    const second = await launch(client, 'org.weft.test.notes');
+    expect(second).toBeGreaterThan(first);
+    // Sent before READY: held until the runtime connects, then delivered.
+    await client.request({ type: 'IPC_FORWARD', session_id: second, payload: 'load' });
+    expect(await waitEvent(events, (e) => e.type === 'IPC_MESSAGE' && e.session_id === second, 10_000, 'load reply')).toMatchObject({ payload: '{"text":"hello weft"}' });
+    await client.request({ type: 'TERMINATE_APP', session_id: second });
+    expect(readFileSync(join(t.base, 'data', 'weft', 'apps', 'org.weft.test.notes', 'data', 'notes.txt'), 'utf8')).toBe('hello weft');
+  });
+
+  it('reports a crash with its exit code and leaves it stopped under policy "no"', async () => {
+    const sid = await launch(client, 'org.weft.test.exitcode');
+    const stopped = await waitEvent(events, stoppedFinal(sid), 10_000, 'exitcode stop');
+    expect(stopped).toMatchObject({ exit_code: 7, signal: null, reason: 'exited', restarts: 0 });
+    expect(daemon.logs.some((l) => l.session_id === sid && l.stream === 'stdout' && l.msg === 'about to exit with 7')).toBe(true);
+  });
+
+  it('restarts a crashing app by policy, keeping its session id, until the restart limit', async () => {
+    const sid = await launch(client, 'org.weft.test.crashy.exitcode');
+    const final = await waitEvent(events, stoppedFinal(sid), 20_000, 'restart limit');
+    expect(final).toMatchObject({ reason: 'restart-limit', exit_code: 7, restarts: 2 });
+    const restarts = events.filter((e) => e.type === 'APP_STATE' && e.session_id === sid && (e as { restart_in_ms?: number }).restart_in_ms !== undefined);
+    expect(restarts.map((e) => (e as { restart_in_ms: number }).restart_in_ms)).toEqual([100, 200]);
+    expect(restarts.every((e) => (e as { exit_code: number }).exit_code === 7)).toBe(true);
+    expect(events.filter((e) => e.type === 'APP_READY' && e.session_id === sid)).toHaveLength(3);
+    expect((await sessionInfo(client, sid)).restarts).toBe(2);
+  });
+
+  it('names a trap and a load failure', async () => {
+    const trap = await launch(client, 'org.weft.test.trap');
+    expect(await waitEvent(events, stoppedFinal(trap), 10_000, 'trap')).toMatchObject({ exit_code: 134, reason: 'trap', message: 'wasm trap: unreachable executed' });
+    const bad = await launch(client, 'org.weft.test.loadfail');
+    expect(await waitEvent(events, stoppedFinal(bad), 10_000, 'load failure')).toMatchObject({ exit_code: 125, reason: 'load-failed' });
+  });
+
+  it('kills an app that never reports READY at its ready_timeout_ms', async () => {
+    const started = Date.now();
+    const sid = await launch(client, 'org.weft.test.stall');
+    const stopped = await waitEvent(events, stoppedFinal(sid), 10_000, 'ready timeout');
+    expect(stopped).toMatchObject({ reason: 'ready-timeout' });
+    expect(stopped.message).toContain('1500 ms');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('kills a memory hog at its RSS limit (reason memory-limit)', async () => {
+    const sid = await launch(client, 'org.weft.test.memhog');
+    const stopped = await waitEvent(events, stoppedFinal(sid), 15_000, 'memory limit');
+    expect(stopped).toMatchObject({ reason: 'memory-limit', signal: 'SIGKILL' });
+    expect(stopped.message).toContain('160 MiB');
+  });
+
+  it('kills a CPU burner over its cpu_percent (judged over the window)', async () => {
+    const sid = await launch(client, 'org.weft.test.spin');
+    const stopped = await waitEvent(events, stoppedFinal(sid), 30_000, 'cpu limit');
+    expect(stopped).toMatchObject({ reason: 'cpu-limit' });
+  });
+
+  it('SIGKILLs an app that ignores SIGTERM after the grace period', async () => {
+    const sid = await launch(client, 'org.weft.test.stubborn');
+    await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'ready');
+    const started = Date.now();
+    const reply = await client.request({ type: 'TERMINATE_APP', session_id: sid });
+    expect(reply).toMatchObject({ state: 'stopped', signal: 'SIGKILL', reason: 'terminated' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+  });
+
+  it('refuses IPC with a back-pressure error when the app does not read', async () => {
+    const sid = await launch(client, 'org.weft.test.deaf');
+    await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'ready');
+    const chunk = 'x'.repeat(64 * 1024);
+    let refused: Response | null = null;
+    for (let i = 0; i < 200 && !refused; i++) {
+      const reply = await client.request({ type: 'IPC_FORWARD', session_id: sid, payload: chunk });
+      if (reply.type === 'ERROR') refused = reply;
+    }
+    expect(refused).toMatchObject({ type: 'ERROR', code: ErrorCode.ipcBackpressure });
+    const rss = (await client.request({ type: 'QUERY_STATUS' })) as { status: { rss_bytes: number } };
+    expect(rss.status.rss_bytes).toBeLessThan(300 * 1024 * 1024);
+    await client.request({ type: 'TERMINATE_APP', session_id: sid });
+  });
+
+  it('rate-limits app output and reports what it suppressed', async () => {
+    const sid = await launch(client, 'org.weft.test.chatty');
+    // The app prints 5000 lines at once and then goes quiet: the count still arrives, within about a second.
+    const record = await waitFor(() => daemon.logs.find((l) => l.session_id === sid && typeof l.suppressed === 'number'), 5000, 'suppressed record');
+    const forwarded = daemon.logs.filter((l) => l.session_id === sid && l.stream === 'stdout').length;
+    expect(forwarded).toBeLessThanOrEqual(260);
+    await waitFor(() => daemon.logs.filter((l) => l.session_id === sid && l.stream === 'stdout').length + sumSuppressed(daemon, sid) === 5000 || undefined, 5000, 'all lines accounted for');
+    expect(record.msg).toMatch(/^suppressed \d+ output lines/);
+    await client.request({ type: 'TERMINATE_APP', session_id: sid });
+  });
+
+  it('answers QUERY_SESSION and QUERY_STATUS', async () => {
+    const sid = await launch(client, 'org.weft.test.echo');
+    await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'ready');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const info = await sessionInfo(client, sid);
+    expect(info).toMatchObject({ session_id: sid, app_id: 'org.weft.test.echo', state: 'running', backend: 'direct', restarts: 0, exit: null });
+    expect(info.rss_bytes).toBeGreaterThan(1024 * 1024);
+    expect(info.cpu_percent).not.toBeNull();
+    const status = (await client.request({ type: 'QUERY_STATUS' })) as { type: string; status: Record<string, unknown> };
+    expect(status.type).toBe('DAEMON_STATUS');
+    expect(status.status).toMatchObject({ pid: daemon.pid, backend: 'direct', socket: t.socket });
+    expect((status.status.sessions as Record<string, number>).running).toBeGreaterThanOrEqual(1);
+    await client.request({ type: 'TERMINATE_APP', session_id: sid });
+    expect(await sessionInfo(client, sid)).toMatchObject({ state: 'stopped', exit: { reason: 'terminated' } });
+  });
+
+  it('runs 50 sessions at once: all READY, all stopped after', async () => {
+    const ids = await Promise.all(Array.from({ length: 50 }, () => launch(client, 'org.weft.test.counter')));
+    expect(new Set(ids).size).toBe(50);
+    await waitFor(() => ids.every((sid) => events.some((e) => e.type === 'APP_READY' && e.session_id === sid)), 60_000, 'all 50 READY', 100);
+    const running = (await client.request({ type: 'QUERY_RUNNING' })) as { sessions: Array<{ session_id: number }> };
+    expect(running.sessions.filter((s) => ids.includes(s.session_id))).toHaveLength(50);
+    const pids = await Promise.all(ids.map(async (sid) => (await sessionInfo(client, sid)).pid as number));
+    const replies = await Promise.all(ids.map((sid) => client.request({ type: 'TERMINATE_APP', session_id: sid })));
+    expect(replies.every((r) => r.type === 'APP_STATE' && r.state === 'stopped')).toBe(true);
+    expect(pids.filter(pidAlive)).toEqual([]);
+    const left = ((await client.request({ type: 'QUERY_RUNNING' })) as { sessions: Array<{ session_id: number }> }).sessions;
+    expect(left.filter((s) => ids.includes(s.session_id))).toEqual([]);
+  }, 120_000);
+});
+
+describe('weft-appd lifecycle', () => {
+  // Whatever a test leaves running is SIGKILLed; its runtimes follow via stdin EOF.
+  const started: RunningDaemon[] = [];
+  const start = async (t: TestEnv, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+    const daemon = await startDaemon(t, args, env);
+    started.push(daemon);
+    return daemon;
+  };
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((d) => d.stop('SIGKILL')));
+  });
+
+  it('refuses to start while another appd is live, and replaces a stale socket', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME);
+    try {
+      const first = await start(t);
+      await expect(start(t)).rejects.toThrow(/already listening/);
+      // SIGKILL leaves the socket file behind: the next appd must treat it as stale.
+      await first.stop('SIGKILL');
+      expect(existsSync(t.socket)).toBe(true);
+      const second = await start(t);
+      const client = await connect(t);
+      expect((await client.request({ type: 'QUERY_STATUS' })).type).toBe('DAEMON_STATUS');
+      client.close();
+      expect(await second.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      expect(existsSync(t.socket)).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('answers a client that connects the instant the socket appears', async () => {
+    requireBuilt();
+    // Regression: the socket used to be bound before its connection handler existed.
+    for (let i = 0; i < 5; i++) {
+      const t = makeEnv(FAKE_RUNTIME, { WEFT_STANDBY: '0' });
+      const proc = spawn(process.execPath, [APPD_BIN], { env: t.env, stdio: 'ignore' });
+      try {
+        await waitFor(() => existsSync(t.socket), 15_000, 'socket file', 1);
+        const client = await connect(t);
+        const reply = await Promise.race([client.request({ type: 'QUERY_STATUS' }), new Promise((resolve) => setTimeout(() => resolve('no answer'), 3000))]);
+        expect(reply).toMatchObject({ type: 'DAEMON_STATUS' });
+        proc.kill('SIGTERM');
+        // Shutdown must not wait on the still-open client.
+        const exit = await new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+        expect(exit).toBe(0);
+        client.close();
+      } finally {
+        proc.kill('SIGKILL');
+        t.cleanup();
+      }
+    }
+  });
+
+  it('leaves no runtime behind when SIGKILLed (they exit on stdin EOF)', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME);
+    installAll(t);
+    try {
+      const daemon = await start(t);
+      const client = await connect(t);
+      const events = await subscribe(client);
+      const sids = [await launch(client, 'org.weft.test.counter'), await launch(client, 'org.weft.test.stubborn'), await launch(client, 'org.weft.test.stall')];
+      await waitFor(() => sids.slice(0, 2).every((sid) => events.some((e) => e.type === 'APP_READY' && e.session_id === sid)), 10_000, 'READY');
+      const sessionPids = await Promise.all(sids.map(async (sid) => (await sessionInfo(client, sid)).pid as number));
+      // Standby runtimes too.
+      const allChildren = childPids(daemon.pid);
+      expect(allChildren.length).toBeGreaterThanOrEqual(3);
+      client.close();
+      await daemon.stop('SIGKILL');
+      await waitFor(() => [...sessionPids, ...allChildren].every((pid) => !pidAlive(pid)) || undefined, 5000, 'runtimes to exit after appd died', 50);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('on SIGTERM stops sessions, saves the app list, and restores it at the next start', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME, { WEFT_GRACE_MS: '500' });
+    installAll(t);
+    try {
+      const daemon = await start(t);
+      let client = await connect(t);
+      let events = await subscribe(client);
+      const counter = await launch(client, 'org.weft.test.counter');
+      const echo = await launch(client, 'org.weft.test.echo');
+      const stubborn = await launch(client, 'org.weft.test.stubborn');
+      await waitFor(() => [counter, echo, stubborn].every((sid) => events.some((e) => e.type === 'APP_READY' && e.session_id === sid)), 10_000, 'READY');
+      const pids = await Promise.all([counter, echo, stubborn].map(async (sid) => (await sessionInfo(client, sid)).pid as number));
+      const children = childPids(daemon.pid);
+      expect(await daemon.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      expect([...pids, ...children].filter(pidAlive)).toEqual([]);
+      expect(JSON.parse(readFileSync(join(t.runtimeDir, 'last-session.json'), 'utf8'))).toEqual(['org.weft.test.counter', 'org.weft.test.echo', 'org.weft.test.stubborn']);
+      expect(existsSync(t.socket)).toBe(false);
+      expect(events.filter((e) => e.type === 'APP_STATE' && e.state === 'stopped').map((e) => (e as { reason?: string }).reason)).toEqual(['appd-shutdown', 'appd-shutdown', 'appd-shutdown']);
+
+      const next = await start(t);
+      client = await connect(t);
+      await waitFor(() => next.logs.filter((l) => l.msg === 'restored').length === 3 || undefined, 10_000, 'restore');
+      const sessions = ((await client.request({ type: 'QUERY_RUNNING' })) as { sessions: Array<{ app_id: string }> }).sessions.map((s) => s.app_id);
+      expect(sessions).toEqual(['org.weft.test.counter', 'org.weft.test.echo', 'org.weft.test.stubborn']);
+      expect(existsSync(join(t.runtimeDir, 'last-session.json'))).toBe(false);
+      client.close();
+      await next.stop('SIGTERM');
+
+      // --no-restore leaves the saved list alone.
+      const third = await start(t, ['--no-restore']);
+      client = await connect(t);
+      events = await subscribe(client);
+      expect(((await client.request({ type: 'QUERY_RUNNING' })) as { sessions: unknown[] }).sessions).toEqual([]);
+      client.close();
+      await third.stop('SIGTERM');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('starts and kills the app shell with the session', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME);
+    installAll(t);
+    const shell = join(t.base, 'shell.mjs');
+    const record = join(t.base, 'shell.log');
+    writeFileSync(shell, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(record)}, JSON.stringify({ pid: process.pid, argv: process.argv.slice(2) }) + '\\n');\nconsole.log('shell up');\nsetInterval(() => {}, 1000);\n`);
+    const wrapper = join(t.base, 'shell.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(shell)} "$@"\n`, { mode: 0o755 });
+    try {
+      const daemon = await start(t, [], { WEFT_APP_SHELL_BIN: wrapper });
+      const client = await connect(t);
+      const events = await subscribe(client);
+      const sid = await launch(client, 'org.weft.test.counter');
+      await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'ready');
+      const started = await waitFor(() => readJsonLine<{ pid: number; argv: string[] }>(record), 5000, 'shell');
+      expect(started.argv).toEqual(['org.weft.test.counter', String(sid)]);
+      await waitFor(() => daemon.logs.some((l) => l.stream === 'shell-stdout' && l.msg === 'shell up'), 5000, 'shell output');
+      await client.request({ type: 'TERMINATE_APP', session_id: sid });
+      expect(pidAlive(started.pid)).toBe(false);
+      client.close();
+      await daemon.stop();
+    } finally {
+      t.cleanup();
+    }
+  });
+});

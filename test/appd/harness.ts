@@ -1,0 +1,219 @@
+// Test harness for appd: temp XDG dirs and store, a real weft-appd process on a real socket, and small polling helpers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createConnection, type Socket } from 'node:net';
+import { AppdClient } from '../../src/protocol/client.js';
+import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const APPD_BIN = join(ROOT, 'dist', 'bin', 'weft-appd.js');
+export const CTL_BIN = join(ROOT, 'dist', 'bin', 'weftctl.js');
+export const REAL_RUNTIME_BIN = join(ROOT, 'dist', 'bin', 'weft-runtime.js');
+export const FAKE_RUNTIME = join(ROOT, 'test', 'appd', 'fixtures', 'fake-runtime.mjs');
+
+export function requireBuilt(): void {
+  if (!existsSync(APPD_BIN) || !existsSync(CTL_BIN)) {
+    throw new Error(`${APPD_BIN} is missing: build first with \`npx tsc -p tsconfig.json\``);
+  }
+}
+
+export interface TestEnv {
+  base: string;
+  env: NodeJS.ProcessEnv;
+  store: string;
+  runtimeDir: string;
+  socket: string;
+  cleanup(): void;
+}
+
+/** A fresh private XDG_RUNTIME_DIR, store, HOME and data home; cgroups off; the given runtime. */
+export function makeEnv(runtimeBin: string, extra: NodeJS.ProcessEnv = {}): TestEnv {
+  const base = mkdtempSync(join(tmpdir(), 'weft-appd-test-'));
+  const run = join(base, 'run');
+  mkdirSync(run, { mode: 0o700 });
+  chmodSync(run, 0o700);
+  const store = join(base, 'store');
+  mkdirSync(store);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    XDG_RUNTIME_DIR: run,
+    WEFT_APP_STORE: store,
+    HOME: join(base, 'home'),
+    XDG_DATA_HOME: join(base, 'data'),
+    WEFT_DISABLE_CGROUP: '1',
+    WEFT_RUNTIME_BIN: runtimeBin,
+    WEFT_LOG: 'debug',
+    WEFT_LOG_FORMAT: 'json',
+    ...extra,
+  };
+  mkdirSync(env.HOME as string, { recursive: true });
+  return {
+    base,
+    env,
+    store,
+    runtimeDir: join(run, 'weft'),
+    socket: join(run, 'weft', 'appd.sock'),
+    cleanup: () => rmSync(base, { recursive: true, force: true }),
+  };
+}
+
+/** A minimal package for the fake runtime: the behaviour comes from the id's last part. */
+export function installFakeApp(store: string, id: string, extraToml = ''): void {
+  const dir = join(store, id);
+  mkdirSync(dir, { recursive: true });
+  const capabilities = id.endsWith('.notes') ? 'capabilities = ["fs:rw:app-data"]\n' : '';
+  writeFileSync(join(dir, 'wapp.toml'), `[package]\nid = "${id}"\nname = "${id.split('.').pop()}"\nversion = "1.0.0"\n${capabilities}\n[runtime]\nmodule = "app.wasm"\n${extraToml}`);
+  writeFileSync(join(dir, 'app.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+}
+
+/** Copies a fixture app from apps/<name> into the store as a plain directory, optionally appending TOML or editing the manifest. */
+export function installRealApp(store: string, name: string, extraToml = '', edit: (toml: string) => string = (toml) => toml): string {
+  const source = join(ROOT, 'apps', name);
+  const manifest = readFileSync(join(source, 'wapp.toml'), 'utf8');
+  const id = /^\s*id\s*=\s*"([^"]+)"/m.exec(manifest)?.[1];
+  if (!id) throw new Error(`${source}/wapp.toml has no package id`);
+  const dir = join(store, id);
+  cpSync(source, dir, { recursive: true, filter: (path) => !path.includes('/src') });
+  writeFileSync(join(dir, 'wapp.toml'), `${edit(manifest)}\n${extraToml}`);
+  return id;
+}
+
+export function realAppsReady(names: readonly string[]): boolean {
+  return existsSync(REAL_RUNTIME_BIN) && names.every((name) => existsSync(join(ROOT, 'apps', name, 'wapp.toml')) && existsSync(join(ROOT, 'apps', name, 'app.wasm')));
+}
+
+export interface LogRecord {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface RunningDaemon {
+  proc: ChildProcess;
+  pid: number;
+  logs: LogRecord[];
+  stderr: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` and resolves with the exit. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function startDaemon(t: TestEnv, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningDaemon> {
+  const proc = spawn(process.execPath, [APPD_BIN, ...args], { env: { ...t.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: LogRecord[] = [];
+  const stderr: string[] = [];
+  let buffered = '';
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        logs.push(JSON.parse(line) as LogRecord);
+      } catch {
+        logs.push({ level: 0, msg: line });
+      }
+    }
+  });
+  proc.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const daemon: RunningDaemon = {
+    proc,
+    pid: proc.pid as number,
+    logs,
+    stderr,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+  const listening = await Promise.race([
+    waitFor(() => logs.some((l) => l.msg === 'weft-appd listening'), 15_000, 'weft-appd to listen').then(() => true),
+    exited.then(() => false),
+  ]);
+  if (!listening) throw new Error(`weft-appd exited before listening: ${stderr.join('')}\n${logs.map((l) => l.msg).join('\n')}`);
+  return daemon;
+}
+
+export async function waitFor<T>(check: () => T | undefined | false | null, timeoutMs: number, what: string, intervalMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers kill(0); it is gone for our purposes once its state is Z or it vanished.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Direct children of `pid` (from /proc), to find runtimes by pid. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export async function connect(t: TestEnv): Promise<AppdClient> {
+  return AppdClient.connect(t.socket);
+}
+
+/** A client that speaks raw frames (for malformed input and WEFT's array encoding). */
+export class RawClient {
+  readonly frames: unknown[] = [];
+  closed = false;
+  private readonly decoder = new FrameDecoder();
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of this.decoder.push(chunk)) if (frame.ok) this.frames.push(frame.value);
+    });
+    socket.on('close', () => (this.closed = true));
+    socket.on('error', () => {});
+  }
+
+  static connect(path: string): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(path);
+      socket.once('connect', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  sendBytes(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
+  send(message: unknown): void {
+    this.socket.write(encodeFrame(message));
+  }
+
+  /** Waits for the next frame after the `index`-th. */
+  async frame(index: number, timeoutMs = 5000): Promise<unknown> {
+    return waitFor(() => (this.frames.length > index ? { v: this.frames[index] } : undefined), timeoutMs, `frame #${index}`).then((x) => x.v);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

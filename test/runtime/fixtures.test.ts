@@ -1,0 +1,114 @@
+// The fixture apps under weft-runtime do what their sources say: output, exit codes, traps with backtraces, missing entry points, wasip2 shape.
+import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWat } from './helpers/build.js';
+import { installFixture, installModule, makeHome, runRuntime, startRuntime, type TestHome } from './helpers/harness.js';
+
+let home: TestHome;
+beforeAll(() => {
+  home = makeHome();
+});
+afterAll(() => home.cleanup());
+
+describe('preview1 fixtures', () => {
+  it('hello prints its line, after READY, and exits 0', async () => {
+    const id = installFixture(home, 'hello');
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('READY\nhello from weft\n');
+  });
+
+  it('exit-code keeps its exit status (7), not the adapter\'s 1', async () => {
+    const id = installFixture(home, 'exit-code');
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.stdout).toContain('exiting with code 7');
+    expect(result.code).toBe(7);
+  });
+
+  it('trap exits 134 with a one-line reason and the wasm backtrace naming the trapping function', async () => {
+    const id = installFixture(home, 'trap');
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.code).toBe(134);
+    expect(result.stdout).toContain('about to trap');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.find((l) => l.startsWith('weft-runtime: trap: '))).toMatch(/unreachable/);
+    expect(result.stderr).toMatch(/at weft_trap_here \(wasm:\/\//);
+    expect(result.stderr).toMatch(/at __original_main/);
+  });
+});
+
+describe('missing entry point', () => {
+  it('a core module without _start exits 126', async () => {
+    const id = installModule(home, 'org.test.nostart', await parse('(module (memory (export "memory") 1) (func (export "main")))'));
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.code).toBe(126);
+    expect(result.stdout).not.toContain('READY');
+    expect(result.stderr).toMatch(/^weft-runtime: missing entry point: .*_start/m);
+  });
+
+  it('a component without wasi:cli/run exits 126', async () => {
+    // A component with an import and an export of its own, but no wasi:cli/run.
+    const component = await buildWat('(module (import "weft:app/notify@0.1.0" "ready" (func)) (func (export "helper")))', { world: 'import notify;', adapter: false });
+    const id = installModule(home, 'org.test.norun', component);
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.code).toBe(126);
+    expect(result.stderr).toMatch(/^weft-runtime: missing entry point: .*wasi:cli\/run/m);
+  });
+});
+
+describe('a component whose wasi:cli/run returns err', () => {
+  it('exits 1, as a failed WASI command', async () => {
+    const { componentEmbed, componentNew } = await import('@bytecodealliance/jco-transpile/wasm-tools');
+    const core = await parse(`(module
+      (memory (export "memory") 1)
+      (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+      (func (export "wasi:cli/run@0.2.0#run") (result i32) (i32.const 1)))`);
+    const witSource = 'package wasi:cli@0.2.0;\ninterface run { run: func() -> result; }\nworld command { export run; }\n';
+    const component = await componentNew(await componentEmbed({ binary: core, witSource, world: 'command' }), []);
+    const result = await runRuntime(home, [installModule(home, 'org.test.runerr', component), '1']);
+    expect(result.stdout).toBe('READY\n');
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('wasip2-shaped component (no adapter, WASI 0.2.0 and 0.2.3 imports) runs unchanged', () => {
+  let server: Server;
+  let socketPath: string;
+  const received: string[] = [];
+  let peer: Socket | null = null;
+  beforeAll(async () => {
+    socketPath = join(home.root, 'ipc-wasip2.sock');
+    server = createServer((socket) => {
+      peer = socket;
+      socket.setEncoding('utf8');
+      let buffer = '';
+      socket.on('data', (chunk: string) => {
+        buffer += chunk;
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        received.push(...lines);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  });
+  afterAll(() => server.close());
+
+  it('answers ping, reports its args, and exits 0 on quit', async () => {
+    const id = installFixture(home, 'wasip2-shaped');
+    const running = startRuntime(home, [id, '9', '--ipc-socket', socketPath]);
+    await running.waitFor('READY\n');
+    const waitLines = async (count: number): Promise<void> => {
+      for (let i = 0; i < 200 && received.length < count; i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    peer!.write('ping\n');
+    await waitLines(1);
+    peer!.write('args\n');
+    await waitLines(2);
+    peer!.write('quit\n');
+    const result = await running.done;
+    expect(received.slice(0, 2)).toEqual(['pong', `{"args":["${id}"]}`]);
+    expect(result.code).toBe(0);
+  });
+});

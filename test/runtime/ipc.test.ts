@@ -1,0 +1,87 @@
+// weft:app/ipc over a real Unix socket: round trips, non-blocking recv, the size cap, and the session ending when the socket closes.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildC, hasClang } from './helpers/build.js';
+import { installFixture, installModule, isAlive, makeHome, runRuntime, startRuntime, waitGone, type TestHome } from './helpers/harness.js';
+import { startIpcServer } from './helpers/ipc-server.js';
+
+let home: TestHome;
+beforeAll(() => {
+  home = makeHome();
+});
+afterAll(() => home.cleanup());
+
+describe('echo fixture', () => {
+  it('echoes every message byte for byte, in order, including non-ASCII text', async () => {
+    const server = await startIpcServer(join(home.root, 'echo.sock'));
+    const id = installFixture(home, 'echo');
+    const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
+    await running.waitFor('READY\n');
+    await server.connected();
+    const messages = ['one', 'two words', 'ünïcödé ✓', '{"json":true}', 'x'.repeat(100_000)];
+    for (const message of messages) server.send(message);
+    expect(await server.waitLines(messages.length)).toEqual(messages);
+    running.child.kill('SIGTERM');
+    expect((await running.done).code).toBe(143);
+    await server.close();
+  });
+
+  it('keeps running with nothing queued: recv() returns none without blocking', async () => {
+    const server = await startIpcServer(join(home.root, 'echo-idle.sock'));
+    const id = installFixture(home, 'echo');
+    const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
+    await running.waitFor('READY\n');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(isAlive(running.child.pid!)).toBe(true);
+    server.send('late');
+    expect(await server.waitLines(1)).toEqual(['late']);
+    running.child.kill('SIGTERM');
+    await running.done;
+    await server.close();
+  });
+
+  it('ends the session (129) within 2 s when weft-appd closes the socket', async () => {
+    const server = await startIpcServer(join(home.root, 'echo-close.sock'));
+    const id = installFixture(home, 'echo');
+    const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
+    await running.waitFor('READY\n');
+    (await server.connected()).destroy();
+    await waitGone(running.child.pid!, 2000);
+    const result = await running.done;
+    expect(result.code).toBe(129);
+    expect(result.stderr).toMatch(/IPC socket closed/);
+    await server.close();
+  });
+});
+
+describe('connection problems', () => {
+  it('a socket nobody listens on is a load failure (125)', async () => {
+    const id = installFixture(home, 'echo');
+    const result = await runRuntime(home, [id, '1', '--ipc-socket', join(home.root, 'nobody.sock')]);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/cannot connect to the IPC socket .*nobody\.sock: ENOENT/);
+  });
+});
+
+describe.skipIf(!hasClang)('send() limits', () => {
+  it('refuses over-cap payloads and newlines with an error result; sends the rest', async () => {
+    const server = await startIpcServer(join(home.root, 'limits.sock'));
+    const id = installModule(home, 'org.test.ipclimits', await buildC('ipc-limits', { world: 'import notify; import ipc;' }));
+    const result = await runRuntime(home, [id, '1', '--ipc-socket', server.path]);
+    expect(result.stdout).toMatch(/^SEND over-cap err the payload is 1048577 bytes; the limit is 1048576$/m);
+    expect(result.stdout).toMatch(/^SEND at-cap ok$/m);
+    expect(result.stdout).toMatch(/^SEND newline err .*newline/m);
+    expect(result.stdout).toMatch(/^SEND small ok$/m);
+    const lines = await server.waitLines(2);
+    expect(lines.map((l) => l.length)).toEqual([1024 * 1024, 4]);
+    expect(result.code).toBe(0);
+    await server.close();
+  });
+
+  it('without --ipc-socket, send() returns an error result instead of failing', async () => {
+    const id = installModule(home, 'org.test.ipcnone', await buildC('ipc-limits', { world: 'import notify; import ipc;' }));
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.stdout).toMatch(/^SEND small err no IPC channel/m);
+    expect(result.code).toBe(0);
+  });
+});

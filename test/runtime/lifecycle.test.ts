@@ -1,0 +1,139 @@
+// Session lifecycle: READY ordering, parent death (no orphans), SIGTERM, the memory limit, and standby mode.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildC, hasClang } from './helpers/build.js';
+import { installFixture, installModule, isAlive, makeHome, runRuntime, RUNTIME, startRuntime, waitGone, type TestHome } from './helpers/harness.js';
+
+let home: TestHome;
+beforeAll(() => {
+  home = makeHome();
+});
+afterAll(() => home.cleanup());
+
+describe('READY', () => {
+  it('without a notify import: printed just before the entry point, so before any app output', async () => {
+    const result = await runRuntime(home, [installFixture(home, 'hello'), '1']);
+    expect(result.stdout.indexOf('READY\n')).toBe(0);
+  });
+
+  it.skipIf(!hasClang)('with a notify import: printed when the app calls ready(), not before', async () => {
+    const id = installModule(home, 'org.test.readyorder', await buildC('ready-order', { world: 'import notify;' }));
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.stdout).toBe('before-ready\nREADY\nafter-ready\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('an app that imports notify but never calls ready() never gets READY', async () => {
+    const running = startRuntime(home, [installFixture(home, 'stall'), '1']);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(running.stdout()).not.toContain('READY');
+    running.child.kill('SIGTERM');
+    expect((await running.done).code).toBe(143);
+  });
+});
+
+describe('no orphans: the runtime goes when its parent does', () => {
+  it.each(['hang', 'spin'])('%s: EOF on stdin ends it within 2 s', async (fixture) => {
+    const running = startRuntime(home, [installFixture(home, fixture), '1']);
+    await running.waitFor('READY\n');
+    running.child.stdin.end();
+    const took = await waitGone(running.child.pid!, 2000);
+    const result = await running.done;
+    expect(result.code).toBe(129);
+    expect(result.stderr).toMatch(/stdin closed/);
+    expect(took).toBeLessThan(2000);
+  });
+
+  it('killing the parent (SIGKILL) ends it within 2 s', async () => {
+    const id = installFixture(home, 'spin');
+    // A stand-in weft-appd: spawns the runtime with a stdin pipe it holds, reports the pid, then is killed.
+    const parentScript = `
+      const { spawn } = require('node:child_process');
+      const child = spawn(process.execPath, [${JSON.stringify(RUNTIME)}, ${JSON.stringify(id)}, '1'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      child.stdout.on('data', (d) => { if (String(d).includes('READY')) console.log('PID ' + child.pid); });
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', parentScript], { env: home.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        out += chunk;
+        const match = /PID (\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      parent.on('exit', () => reject(new Error(`parent exited early: ${out}`)));
+    });
+    expect(isAlive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    await waitGone(pid, 2000);
+  });
+});
+
+describe('signals', () => {
+  it.each(['hang', 'spin'])('%s: SIGTERM ends the app promptly with 143', async (fixture) => {
+    const running = startRuntime(home, [installFixture(home, fixture), '1']);
+    await running.waitFor('READY\n');
+    const started = performance.now();
+    running.child.kill('SIGTERM');
+    const result = await running.done;
+    expect(result.code).toBe(143);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('linear-memory limit', () => {
+  it('memhog hits its wasm_memory_max_mb and exits 137 with the memory-limit message', async () => {
+    const id = installFixture(home, 'memhog', (toml) => toml.replace('memory_max_mb = 64', 'memory_max_mb = 64\nwasm_memory_max_mb = 32'));
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.stdout).toMatch(/memhog: out of memory after 3\d MiB/);
+    expect(result.stderr).toContain('weft-runtime: memory-limit: linear memory reached its 32 MiB limit ([limits] wasm_memory_max_mb)');
+    expect(result.code).toBe(137);
+  });
+
+  it('a module that needs more memory at start than the limit allows is refused with 137', async () => {
+    const { parse } = await import('@bytecodealliance/jco-transpile/wasm-tools');
+    const id = installModule(home, 'org.test.bigstart', await parse('(module (memory (export "memory") 100) (func (export "_start")))'), {
+      extraToml: '\n[limits]\nwasm_memory_max_mb = 4\n',
+    });
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.code).toBe(137);
+    expect(result.stderr).toMatch(/memory-limit: the module needs 6\.25 MiB of linear memory at start, above its 4 MiB limit/);
+  });
+});
+
+describe('standby', () => {
+  it('prints STANDBY, then runs the session given as one JSON line on stdin', async () => {
+    const id = installFixture(home, 'exit-code');
+    const running = startRuntime(home, ['--standby']);
+    await running.waitFor('STANDBY\n');
+    running.child.stdin.write(`${JSON.stringify({ argv: [id, '7'] })}\n`);
+    const result = await running.done;
+    expect(result.stdout).toBe('STANDBY\nREADY\nexiting with code 7\n');
+    expect(result.code).toBe(7);
+  });
+
+  it('keeps stdin as the parent-death pipe after the session line', async () => {
+    const running = startRuntime(home, ['--standby']);
+    await running.waitFor('STANDBY\n');
+    running.child.stdin.write(`${JSON.stringify({ argv: [installFixture(home, 'hang'), '1'] })}\n`);
+    await running.waitFor('READY\n');
+    running.child.stdin.end();
+    await waitGone(running.child.pid!, 2000);
+    expect((await running.done).code).toBe(129);
+  });
+
+  it('exits when the parent goes before sending a session', async () => {
+    const running = startRuntime(home, ['--standby']);
+    await running.waitFor('STANDBY\n');
+    running.child.stdin.end();
+    await waitGone(running.child.pid!, 2000);
+  });
+
+  it('rejects a malformed session line with a usage error (2)', async () => {
+    const running = startRuntime(home, ['--standby']);
+    await running.waitFor('STANDBY\n');
+    running.child.stdin.write('not json\n');
+    const result = await running.done;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/standby: the session line is not JSON/);
+  });
+});

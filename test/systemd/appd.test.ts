@@ -1,0 +1,231 @@
+// The real weft-appd under a private systemd --user: READY, scopes in weft-apps.slice, limits, watchdog, socket activation, clean stop.
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installUnits } from '../../src/systemd/install-units.js';
+import { cgroupOf, run, sleep, startUserManager, trackingCgroupDir, waitFor, type UserManager } from './harness.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const weftctl = join(repo, 'dist', 'bin', 'weftctl.js');
+const SERVICE = 'weft-appd.service';
+const APPS = ['counter', 'memhog', 'hello'];
+
+interface SessionState {
+  session_id: number;
+  app_id: string;
+  state: string;
+  pid: number | null;
+  backend: string;
+  exit: { reason?: string; signal?: string | null; exit_code?: number | null; message?: string } | null;
+}
+
+/** The app id a fixture's wapp.toml declares (the store layout is `<store>/<app_id>/`). */
+function appIdOf(dir: string): string {
+  const match = /^id\s*=\s*"([^"]+)"/m.exec(readFileSync(join(dir, 'wapp.toml'), 'utf8'));
+  if (!match?.[1]) throw new Error(`${dir}/wapp.toml has no package id`);
+  return match[1];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!process.env.WEFT_TEST_SYSTEMD)('weft-appd under systemd --user', () => {
+  let sd: UserManager;
+  let store: string;
+  let results: string;
+  const ids: Record<string, string> = {};
+
+  async function ctl<T>(...args: string[]): Promise<T> {
+    const result = await run(process.execPath, [weftctl, '--json', ...args], sd.env);
+    if (result.code !== 0) throw new Error(`weftctl ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}\n--- appd output ---\n${readTail(sd.serviceLogPath)}`);
+    return JSON.parse(result.stdout) as T;
+  }
+
+  async function launch(app: string): Promise<SessionState> {
+    const ack = await ctl<{ session_id: number; ready: boolean }>('launch', ids[app] as string, '--wait');
+    expect(ack.ready, `${app} became ready`).toBe(true);
+    return ctl<SessionState>('state', String(ack.session_id));
+  }
+
+  async function mainPid(): Promise<number> {
+    return Number((await sd.show(SERVICE, 'MainPID')).MainPID);
+  }
+
+  function stopResults(): string[] {
+    if (!existsSync(results)) return [];
+    const lines = readFileSync(results, 'utf8').trim().split('\n');
+    rmSync(results);
+    return lines;
+  }
+
+  beforeAll(async () => {
+    for (const file of ['bin/weft-appd.js', 'bin/weftctl.js', 'bin/weft-runtime.js', 'systemd/notify.js']) {
+      if (!existsSync(join(repo, 'dist', file))) throw new Error(`dist/${file} is missing: run \`npm run build\` first`);
+    }
+    sd = await startUserManager('appd');
+    store = join(sd.root, 'store');
+    results = join(sd.root, 'stop-results');
+    for (const app of APPS) {
+      const source = join(repo, 'apps', app);
+      const id = appIdOf(source);
+      ids[app] = id;
+      for (const part of ['wapp.toml', 'app.wasm', 'ui']) {
+        if (existsSync(join(source, part))) cpSync(join(source, part), join(store, id, part), { recursive: true });
+      }
+    }
+    await installUnits({ userDir: sd.unitDir, env: sd.env });
+    sd.writeDropIn(
+      SERVICE,
+      'test.conf',
+      `[Unit]
+StartLimitIntervalSec=0
+[Service]
+Environment=WEFT_APP_STORE=${store} WEFT_RESTORE=0 WEFT_LOG=debug
+ReadWritePaths=${store} ${sd.root}
+StandardOutput=append:${sd.serviceLogPath}
+StandardError=append:${sd.serviceLogPath}
+ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" >> ${results}'
+WatchdogSec=3s
+RestartSec=200ms
+`,
+    );
+    await sd.mustSystemctl('daemon-reload');
+  });
+
+  afterEach(async () => {
+    await sd?.systemctl('stop', 'weft-appd.socket', SERVICE);
+    await sd?.systemctl('reset-failed', SERVICE);
+    stopResults();
+  });
+
+  afterAll(async () => {
+    await sd?.stop();
+  });
+
+  it('systemd-analyze verify accepts the units as installed for weft-appd', async () => {
+    const units = ['weft-appd.service', 'weft-appd.socket', 'weft-apps.slice'].map((u) => join(sd.unitDir, u));
+    const result = await run('systemd-analyze', ['--user', 'verify', ...units], sd.env);
+    expect(result.stderr + result.stdout).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('`systemctl --user start` returns once appd serves: the unit is active and weftctl answers at once', async () => {
+    await sd.mustSystemctl('start', SERVICE);
+    expect(await sd.show(SERVICE, 'ActiveState', 'SubState')).toEqual({ ActiveState: 'active', SubState: 'running' });
+    // No retry: READY=1 is sent only after the socket is bound and served.
+    const status = await ctl<{ pid: number; backend: string; socket: string }>('status');
+    expect(status.pid).toBe(await mainPid());
+    expect(status.backend).toBe('systemd-scope');
+    expect(status.socket).toBe(join(sd.runtimeDir, 'weft', 'appd.sock'));
+    await waitFor('STATUS= with session counts', async () => {
+      const text = (await sd.show(SERVICE, 'StatusText')).StatusText ?? '';
+      return /0 running/.test(text) ? text : undefined;
+    });
+  });
+
+  it('a launched app runs in its own scope under weft-apps.slice, and STATUS counts it', async () => {
+    await sd.mustSystemctl('start', SERVICE);
+    const session = await launch('counter');
+    expect(session.backend).toBe('systemd-scope');
+    expect(session.pid).toBeGreaterThan(0);
+    const cgroup = cgroupOf(session.pid as number);
+    expect(cgroup).toMatch(new RegExp(`^${sd.cgroup}/weft\\.slice/weft-apps\\.slice/run-[^/]+\\.scope$`));
+    const scope = cgroup.split('/').pop() as string;
+    const props = await sd.show(scope, 'Slice', 'MemoryMax', 'CPUQuotaPerSecUSec', 'ActiveState');
+    expect(props).toMatchObject({ Slice: 'weft-apps.slice', ActiveState: 'active', MemoryMax: String(512 * 1024 * 1024), CPUQuotaPerSecUSec: '2s' });
+    await waitFor('STATUS=1 running', async () => {
+      const text = (await sd.show(SERVICE, 'StatusText')).StatusText ?? '';
+      return text.startsWith('1 running') ? text : undefined;
+    });
+  });
+
+  it('an app over its MemoryMax is killed by the cgroup and reported as memory-limit', async () => {
+    await sd.mustSystemctl('start', SERVICE);
+    const result = await run(process.execPath, [weftctl, '--json', 'launch', ids.memhog as string, '--wait'], sd.env);
+    const ack = JSON.parse(result.stdout) as { session_id: number; ready: boolean };
+    const session = await waitFor('the memhog session to stop', async () => {
+      const s = await ctl<SessionState>('state', String(ack.session_id));
+      return s.state === 'stopped' ? s : undefined;
+    });
+    expect(session.exit, JSON.stringify(session.exit)).toMatchObject({ reason: 'memory-limit', signal: 'SIGKILL' });
+    expect(session.exit?.message).toMatch(/MemoryMax=64M/);
+    // appd itself is untouched by an app's OOM kill.
+    expect((await sd.show(SERVICE, 'ActiveState', 'NRestarts')).NRestarts).toBe('0');
+  });
+
+  it('a hung appd (SIGSTOP) is killed by the watchdog and restarted; its apps do not outlive it', async () => {
+    await sd.mustSystemctl('start', SERVICE);
+    const app = await launch('counter');
+    const first = await mainPid();
+    stopResults();
+    // Pings hold: past several WatchdogSec=3s periods, still the same process.
+    await sleep(4000);
+    expect(await mainPid()).toBe(first);
+    process.kill(first, 'SIGSTOP');
+    await waitFor(
+      'a new weft-appd after the watchdog fired',
+      async () => {
+        const p = await sd.show(SERVICE, 'MainPID', 'ActiveState');
+        return p.ActiveState === 'active' && Number(p.MainPID) > 0 && Number(p.MainPID) !== first ? p : undefined;
+      },
+      20_000,
+    );
+    expect(stopResults()).toContain('watchdog killed ABRT');
+    expect(Number((await sd.show(SERVICE, 'NRestarts')).NRestarts)).toBeGreaterThanOrEqual(1);
+    // The old appd's runtime notices its parent is gone and exits.
+    await waitFor('the old session runtime to exit', () => (alive(app.pid as number) ? undefined : true), 15_000);
+    const status = await ctl<{ pid: number }>('status');
+    expect(status.pid).toBe(await mainPid());
+  });
+
+  it('weft-appd.socket starts appd on the first connection and appd serves the passed socket', async () => {
+    await sd.mustSystemctl('start', 'weft-appd.socket');
+    expect((await sd.show(SERVICE, 'ActiveState')).ActiveState).toBe('inactive');
+    const status = await ctl<{ pid: number; socket: string }>('status');
+    expect(status.socket).toBe('fd 3');
+    expect(status.pid).toBe(await mainPid());
+    await waitFor('the activated unit to become active', async () => ((await sd.show(SERVICE, 'ActiveState')).ActiveState === 'active' ? true : undefined));
+    // The socket file is systemd's: stopping appd must leave it for the next activation.
+    await sd.mustSystemctl('stop', SERVICE);
+    expect(existsSync(join(sd.runtimeDir, 'weft', 'appd.sock'))).toBe(true);
+    const again = await ctl<{ pid: number; socket: string }>('status');
+    expect(again.socket).toBe('fd 3');
+    expect(again.pid).not.toBe(status.pid);
+  });
+
+  it('`systemctl --user stop weft-appd` stops every session cleanly and leaves no scope behind', async () => {
+    await sd.mustSystemctl('start', SERVICE);
+    const sessions = [await launch('counter'), await launch('counter')];
+    const pids = sessions.map((s) => s.pid as number);
+    stopResults();
+    await sd.mustSystemctl('stop', SERVICE);
+    // stop returns after appd exited; appd waits for its sessions before exiting.
+    for (const pid of pids) expect(alive(pid), `runtime ${pid} is gone`).toBe(false);
+    expect(stopResults()).toEqual(['success exited 0']);
+    const scopes = await sd.systemctl('list-units', '--type=scope', '--all', '--no-legend', '--plain');
+    expect(scopes.stdout.split('\n').filter((l) => /^run-/.test(l))).toEqual([]);
+    const slice = trackingCgroupDir(`${sd.cgroup}/weft.slice/weft-apps.slice`);
+    const leftover = existsSync(slice) ? readdirSync(slice, { withFileTypes: true }).filter((e) => e.isDirectory()) : [];
+    expect(leftover.map((e) => e.name)).toEqual([]);
+    // What appd saved for the next start.
+    const saved = JSON.parse(readFileSync(join(sd.runtimeDir, 'weft', 'last-session.json'), 'utf8')) as string[];
+    expect(saved).toEqual([ids.counter, ids.counter]);
+    const log = readFileSync(sd.serviceLogPath, 'utf8');
+    expect(log).toMatch(/"reason":"appd-shutdown"/);
+  });
+});
+
+function readTail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '(none)';
+  }
+}

@@ -3,7 +3,7 @@ import { encode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppdProcess } from './helpers/appd.js';
 import { frame } from './helpers/frames.js';
-import { fdCount } from './helpers/proc.js';
+import { fdCount, PeakSampler, rssBytes } from './helpers/proc.js';
 import { RawClient } from './helpers/raw-client.js';
 import { record } from './helpers/results.js';
 import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
@@ -61,6 +61,31 @@ describe('clients that connect and then send nothing', () => {
     } finally {
       for (const client of [...silent, ...stuck]) client.destroy();
     }
+  });
+});
+
+describe('a client that sends requests but never reads the answers', () => {
+  it('is dropped once its unread answers pass the cap, and appd does not hold them without bound', async () => {
+    const baseRss = rssBytes(appd.pid) ?? 0;
+    const rss = new PeakSampler(() => rssBytes(appd.pid)).start(100);
+    const reader = await RawClient.connect(appd.socketPath);
+    reader.pause();
+    // 100,000 pipelined QUERY_STATUS requests: ~2 MiB in, ~25 MiB of answers out if appd answered them all.
+    const burst = Buffer.concat(Array.from({ length: 1000 }, () => frame(encode({ type: 'QUERY_STATUS' }))));
+    let written = 0;
+    for (let i = 0; i < 100 && !reader.closed; i++) {
+      await Promise.race([reader.write(burst), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      written += 1000;
+      // Meanwhile everyone else is served.
+      if (i % 10 === 0) expect((await watcher.request({ type: 'QUERY_STATUS' })).type).toBe('DAEMON_STATUS');
+    }
+    const closed = await reader.until(() => reader.closed, 30_000);
+    const peak = rss.stop();
+    record('fault-clients', { non_reader: { requests_written: written, dropped: closed, appd_rss_growth_mib: +((peak - baseRss) / (1024 * 1024)).toFixed(1) } });
+    reader.destroy();
+    expect(closed, 'appd never dropped the client that does not read').toBe(true);
+    expect(peak - baseRss).toBeLessThan(64 * 1024 * 1024);
+    expect(JSON.parse(await watcher.ipc(counterId, 'get'))).toHaveProperty('count');
   });
 });
 

@@ -96,7 +96,7 @@ describe('hostile package directories are refused by installPackage, each with i
     expect(error.describe()).toMatch(c.message);
     expect(world()).toEqual(before);
     refused.push(c.name);
-  });
+  }, 120_000);
 });
 
 describe('hostile bundles are refused by installPackage, each with its own error, and nothing changes', () => {
@@ -107,7 +107,7 @@ describe('hostile bundles are refused by installPackage, each with its own error
     expect(error.describe()).toMatch(c.message);
     expect(world()).toEqual(before);
     refused.push(`bundle ${c.name}`);
-  });
+  }, 120_000);
 });
 
 describe('hostile bundles are refused by unbundle too, and the target folder stays empty', () => {
@@ -118,7 +118,7 @@ describe('hostile bundles are refused by unbundle too, and the target folder sta
     expect(error.code).toBe(c.code);
     expect(error.describe()).toMatch(c.message);
     expect(world()).toEqual(before);
-  });
+  }, 120_000);
 });
 
 describe('what a bundle may carry is defused on the way in', () => {
@@ -151,5 +151,5 @@ describe('the weft-pack command line refuses them the same way', () => {
     expect(result.code).not.toBe(0);
     expect(`${result.stderr}\n${result.stdout}`).toMatch(c.message);
     expect(world()).toEqual(before);
-  });
+  }, 120_000);
 });

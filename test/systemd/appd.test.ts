@@ -140,6 +140,9 @@ RestartSec=200ms
     const scope = cgroup.split('/').pop() as string;
     const props = await sd.show(scope, 'Slice', 'MemoryMax', 'CPUQuotaPerSecUSec', 'ActiveState');
     expect(props).toMatchObject({ Slice: 'weft-apps.slice', ActiveState: 'active', MemoryMax: String(512 * 1024 * 1024), CPUQuotaPerSecUSec: '2s' });
+    // The runtime inherits none of appd's systemd variables (a stray NOTIFY_SOCKET would let an app notify for appd).
+    const environ = readFileSync(`/proc/${session.pid as number}/environ`, 'utf8').split('\0');
+    expect(environ.filter((v) => /^(NOTIFY_SOCKET|WATCHDOG_USEC|WATCHDOG_PID|LISTEN_PID|LISTEN_FDS|LISTEN_FDNAMES)=/.test(v))).toEqual([]);
     await waitFor('STATUS=1 running', async () => {
       const text = (await sd.show(SERVICE, 'StatusText')).StatusText ?? '';
       return text.startsWith('1 running') ? text : undefined;

@@ -84,7 +84,7 @@ export const BUNDLE_CASES: BundleCase[] = [
   crafted('empty archive', /the archive is empty/, () => []),
   crafted('pax record over the limit', /a pax header record of \d+ bytes is over the 65536-byte limit/, (id) => [...validEntries(id), { kind: 'pax', records: { comment: 'x'.repeat(100_000) } }, { kind: 'file', name: `${id}/x`, data: '' }]),
   crafted('size field lie', /the archive unpacks to more than 256 MiB/, (id) => [...validEntries(id), { kind: 'file', name: `${id}/huge.bin`, data: 'tiny', sizeField: 2 ** 40 }]),
-  crafted('too many entries', /the archive has more than 10000 entries; the limit is 10000/, (id) => [...validEntries(id), ...Array.from({ length: 10_001 }, (_, i): TarEntry => ({ kind: 'file', name: `${id}/f${i}` }))]),
+  crafted('too many entries', /the archive has more than 10000 entries; the limit is 10000/, (id) => [...validEntries(id), ...Array.from({ length: 10_001 }, (_, i): TarEntry => ({ kind: 'dir', name: `${id}/d${i}/` }))]),
   crafted('huge manifest', /wapp\.toml.*the limit is 65536/, (id) => {
     const entries = validEntries(id);
     entries[1] = { kind: 'file', name: `${id}/wapp.toml`, data: manifest(id, { extra: `description = "${'A'.repeat(1 << 20)}"` }) };

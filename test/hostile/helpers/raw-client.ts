@@ -77,6 +77,11 @@ export class RawClient {
     });
   }
 
+  /** Stops reading: whatever the daemon sends piles up in the kernel, then in the daemon. */
+  pause(): void {
+    this.socket.pause();
+  }
+
   /** Half-closes our side: no more bytes from us. */
   end(): void {
     this.socket.end();

@@ -6,6 +6,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDir, bin, repoDir } from './lib/paths.mjs';
+import { interferenceWindow, waitIdle } from './lib/interference.mjs';
 import { killLeftovers, waitAllGone } from './lib/tracker.mjs';
 import { createWorkspace, destroyWorkspace } from './lib/workspace.mjs';
 import { renderMarkdown } from './report/markdown.mjs';
@@ -18,11 +19,13 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true },
     out: { type: 'string' },
+    'wait-idle': { type: 'string', default: '0' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log(`usage: node bench/run.mjs [--quick] [--only ${SUITES.join(',')}] [--out DIR]`);
+  console.log(`usage: node bench/run.mjs [--quick] [--only ${SUITES.join(',')}] [--out DIR] [--wait-idle SECONDS]
+  --wait-idle S   before each suite, wait up to S seconds for other processes to use < 10% of the CPUs`);
   process.exit(0);
 }
 const only = (values.only ?? []).flatMap((s) => s.split(',')).filter(Boolean);
@@ -50,7 +53,6 @@ function gitCommit() {
 
 async function main() {
   const ws = await createWorkspace();
-  if (loadavg()[0] > cpus().length) log(`warning: load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores — other work will skew the figures`);
   const ctx = { ws, quick: values.quick, warmup: values.quick ? 1 : 3, log };
   const results = {
     meta: {
@@ -79,7 +81,9 @@ async function main() {
   try {
     for (const name of selected) {
       log(`suite ${name}`);
+      if (Number(values['wait-idle']) > 0) await waitIdle(Number(values['wait-idle']) * 1000, 10, log);
       const t = performance.now();
+      const window = interferenceWindow();
       try {
         const suite = await import(`./suites/${name}.mjs`);
         results.suites[name] = await suite.run(ctx);
@@ -89,6 +93,10 @@ async function main() {
         log(`suite ${name} FAILED: ${error?.message ?? error}`);
       }
       results.suites[name].seconds = Math.round((performance.now() - t) / 100) / 10;
+      results.suites[name].interference = window.end();
+      if (results.suites[name].interference.foreign_cpu_pct >= 10) {
+        log(`suite ${name}: other processes used ${results.suites[name].interference.foreign_cpu_pct}% of the CPUs meanwhile — its figures are skewed`);
+      }
       // a suite must leave nothing running before the next one starts
       const left = await waitAllGone(10_000);
       if (left.length) {

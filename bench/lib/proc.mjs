@@ -24,11 +24,20 @@ export function memStatus(pid) {
   return out;
 }
 
-/** Pss in bytes from smaps_rollup, or null. */
+/** Pss in bytes from smaps_rollup (this process's proportional share of the pages it maps), or null. */
 export function pss(pid) {
   const text = read(`/proc/${pid}/smaps_rollup`);
   const m = text && /^Pss:\s+(\d+) kB/m.exec(text);
   return m ? Number(m[1]) * KB : null;
+}
+
+/** USS in bytes (Private_Clean + Private_Dirty): what the machine gets back when this process exits; or null. */
+export function uss(pid) {
+  const text = read(`/proc/${pid}/smaps_rollup`);
+  if (!text) return null;
+  const clean = /^Private_Clean:\s+(\d+) kB/m.exec(text);
+  const dirty = /^Private_Dirty:\s+(\d+) kB/m.exec(text);
+  return clean && dirty ? (Number(clean[1]) + Number(dirty[1])) * KB : null;
 }
 
 /** Parsed /proc/<pid>/stat: ppid, utime+stime (ms), starttime (ticks), state; null if gone. */
@@ -41,6 +50,7 @@ export function stat(pid) {
     state: rest[0],
     ppid: Number(rest[1]),
     cpuMs: ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK,
+    reapedChildrenCpuMs: ((Number(rest[13]) + Number(rest[14])) * 1000) / CLK_TCK,
     startTicks: Number(rest[19]),
   };
 }
@@ -109,4 +119,21 @@ export function rssBreakdown(pid) {
     if (m) out[kind] += Number(m[1]) * KB;
   }
   return out;
+}
+
+/** Busy and total CPU ms of the whole machine (all cores) from /proc/stat. */
+export function systemCpuMs() {
+  const line = read('/proc/stat')?.split('\n')[0] ?? '';
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: ((total - idle) * 1000) / CLK_TCK, total: (total * 1000) / CLK_TCK };
+}
+
+/** CPU ms of root, its reaped children, and every live descendant with its own reaped children: all the work done under root. */
+export function subtreeCpuMs(root) {
+  return [root, ...descendants(root)].reduce((sum, pid) => {
+    const s = stat(pid);
+    return sum + (s ? s.cpuMs + s.reapedChildrenCpuMs : 0);
+  }, 0);
 }

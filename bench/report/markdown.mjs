@@ -17,27 +17,33 @@ export function figuresTable(figures) {
   for (const f of figures) {
     const [first, ...rest] = f.baselines;
     lines.push(
-      `| ${f.label} | ${f.unit} | ${p(f.weft, f.unit)} | ${first ? `${first.id}: ${first.label}` : f.note ?? ''} | ${first ? p(first.summary, f.unit) : ''} | ${first?.ratio ?? ''} | ${targetText(f)} | ${metText(f)} |`,
+      `| ${f.label}${f.note && first ? ` — ${f.note}` : ''} | ${f.unit} | ${p(f.weft, f.unit)} | ${first ? `${first.id}: ${first.label}` : f.note ?? ''} | ${first ? p(first.summary, f.unit) : ''} | ${first?.ratio ?? ''} | ${targetText(f)} | ${metText(f)} |`,
     );
     for (const b of rest) lines.push(`| | | | ${b.id}: ${b.label} | ${p(b.summary, f.unit)} | ${b.ratio ?? ''} | | |`);
   }
   return lines.join('\n');
 }
 
-export function scaleTable(raw) {
-  if (!raw?.rows?.length) return '';
+function scaleRows(title, rows) {
   const lines = [
-    `weft-appd idle RSS: ${raw.appd_idle_rss_mb} MB.`,
+    `**${title}**`,
     '',
-    '| K | all READY ms (p95) | first READY ms | appd CPU ms | appd CPU ms / session | appd RSS MB | appd peak RSS MB | sessions’ RSS MB (sum) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| K | all READY ms (p95) | first READY ms | appd CPU ms | appd CPU ms / session | appd RSS MB (peak) | sessions’ RSS MB, sum | sessions’ PSS MB, sum | idle sessions’ CPU % |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const r of raw.rows) {
+  for (const r of rows) {
     lines.push(
-      `| ${r.k} | ${p(r.all_ready_ms)} | ${fmt(r.first_ready_ms.median)} | ${fmt(r.appd_cpu_ms.median)} | ${fmt(r.appd_cpu_ms.median / r.k)} | ${fmt(r.appd_rss_mb.median)} | ${fmt(r.appd_hwm_mb.median)} | ${fmt(r.sessions_rss_mb.median)} |`,
+      `| ${r.k} | ${p(r.all_ready_ms)} | ${fmt(r.first_ready_ms.median)} | ${fmt(r.appd_cpu_ms.median)} | ${fmt(r.appd_cpu_ms.median / r.k)} | ${fmt(r.appd_rss_mb.median)} (${fmt(r.appd_hwm_mb.median)}) | ${fmt(r.sessions_rss_mb.median)} | ${fmt(r.sessions_pss_mb?.median)} | ${fmt(r.sessions_idle_cpu_pct?.median)} |`,
     );
   }
   return lines.join('\n');
+}
+
+export function scaleTable(raw) {
+  if (!raw?.rows?.length) return '';
+  const out = [`weft-appd idle RSS: ${raw.appd_idle_rss_mb} MB.`, '', scaleRows('counter (polls its IPC inbox every 1 ms)', raw.rows)];
+  if (raw.hang_rows?.length) out.push('', scaleRows('hang (preview1; sleeps 100 ms at a time)', raw.hang_rows));
+  return out.join('\n');
 }
 
 export function renderMarkdown(results) {
@@ -45,12 +51,19 @@ export function renderMarkdown(results) {
   const out = [
     `# weft benchmark results${m.quick ? ' (quick run)' : ''}`,
     '',
-    `${m.date} · ${m.cpu_model} × ${m.cpus} · ${m.mem_gb} GB · Linux ${m.kernel} · Node ${m.node} · commit ${m.commit} · ${m.duration_s} s · load average ${m.loadavg_start?.[0]} → ${m.loadavg_end?.[0]}`,
+    `${m.date} · ${m.cpu_model} × ${m.cpus} · ${m.mem_gb} GB · Linux ${m.kernel} · Node ${m.node} · commit ${m.commit} · ${m.duration_s} s`,
     '',
   ];
   const all = Object.entries(results.suites).flatMap(([, s]) => s.figures ?? []);
   if (all.length) out.push(figuresTable(all), '');
   if (results.suites.scale?.raw) out.push('## Scale', '', scaleTable(results.suites.scale.raw), '', `![scale](${results.meta.quick ? 'scale-quick.svg' : 'scale.svg'})`, '');
+  const skewed = Object.entries(results.suites).filter(([, s]) => (s.interference?.foreign_cpu_pct ?? 0) >= 10);
+  out.push(
+    `Other processes' share of the CPUs during each suite: ${Object.entries(results.suites)
+      .map(([name, s]) => `${name} ${s.interference?.foreign_cpu_pct ?? '?'}%`)
+      .join(', ')}${skewed.length ? ` — **${skewed.map(([n]) => n).join(', ')} ran on a busy machine; treat those figures as skewed**` : ''}.`,
+    '',
+  );
   const errors = Object.entries(results.suites).filter(([, s]) => s.error);
   if (errors.length) {
     out.push('## Failed suites', '');

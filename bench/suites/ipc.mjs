@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Appd } from '../lib/appd.mjs';
 import { figure } from '../lib/figure.mjs';
 import { benchDir } from '../lib/paths.mjs';
+import { stat } from '../lib/proc.mjs';
 import { track } from '../lib/tracker.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
@@ -17,7 +18,7 @@ const payloadOf = (i) => `m${i}:`.padEnd(64, 'x');
  * Drives an echo transport: send(payload) sends one message; onReply(cb) delivers echoed payloads in order.
  * Returns { rtt: summary (ms), perSecond: number, errors } for `n` sequential and `m` pipelined messages.
  */
-async function drive(transport, { warmup, n, m }) {
+async function drive(transport, { warmup, n, m }, cpuProbe = () => ({})) {
   const replies = [];
   let waiter = null;
   transport.onReply((payload) => {
@@ -50,6 +51,7 @@ async function drive(transport, { warmup, n, m }) {
   // pipelined: keep WINDOW messages in flight
   let sent = 0;
   let got = 0;
+  const cpu0 = cpuProbe();
   const t0 = performance.now();
   while (got < m) {
     while (sent < m && sent - got < WINDOW) transport.send(payloadOf(sent++));
@@ -58,7 +60,10 @@ async function drive(transport, { warmup, n, m }) {
     got++;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { rtt: summarize(rtts), perSecond: Math.round(m / seconds) };
+  const cpu1 = cpuProbe();
+  // CPU µs per message for each process involved in the pipelined phase: where the time goes
+  const cpuPerMessageUs = Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) * 1000) / m)]));
+  return { rtt: summarize(rtts), perSecond: Math.round(m / seconds), cpu_us_per_message: cpuPerMessageUs };
 }
 
 async function weftTransport(appd, appId) {
@@ -123,7 +128,7 @@ export async function run(ctx) {
   const plain = await plainTransport(join(ctx.ws.base, 'echo-baseline.sock'));
   let base;
   try {
-    base = await drive(plain, opts);
+    base = await drive(plain, opts, () => ({ client: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000, server: stat(plain.server.pid)?.cpuMs ?? 0 }));
   } finally {
     await plain.close();
   }
@@ -134,7 +139,12 @@ export async function run(ctx) {
   let errors;
   try {
     const t = await weftTransport(appd, ctx.ws.appIds.echo);
-    weft = await drive(t, opts);
+    const runtime = (await appd.session(t.sid)).pid;
+    weft = await drive(t, opts, () => ({
+      client: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+      appd: stat(appd.pid)?.cpuMs ?? 0,
+      runtime: stat(runtime)?.cpuMs ?? 0,
+    }));
     errors = t.errors.length;
     await appd.terminate(t.sid, t.mark);
   } finally {

@@ -2,7 +2,7 @@
 import { Appd } from '../lib/appd.mjs';
 import { figure } from '../lib/figure.mjs';
 import { repoDir } from '../lib/paths.mjs';
-import { cmdline, descendants, memStatus, pss, rssBreakdown } from '../lib/proc.mjs';
+import { cmdline, descendants, memStatus, pss, rssBreakdown, stat, uss } from '../lib/proc.mjs';
 import { spawnTimed } from '../lib/spawn-timed.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
@@ -50,19 +50,21 @@ function runtimePid(pid) {
 
 export async function run(ctx) {
   const n = ctx.quick ? 1 : 5;
+  const nProbe = ctx.quick ? 1 : 3;
   const settleMs = ctx.quick ? 500 : 1000;
+  const idleWindowMs = ctx.quick ? 500 : 1000;
   await installApps(ctx.ws, ['counter']);
   ctx.log('baseline A: peak RSS of node -e READY (GNU time)');
   const peakA = await peakOfNodeReady(ctx, ctx.quick ? 3 : 10);
   ctx.log('probes: idle node, node + preview2-shim, node + an idle worker thread');
   const probes = {
-    node_idle: await idleRss(ctx, 'void 0', settleMs, n),
-    node_preview2_shim: await idleRss(ctx, 'await import("@bytecodealliance/preview2-shim")', settleMs, n),
+    node_idle: await idleRss(ctx, 'void 0', settleMs, nProbe),
+    node_preview2_shim: await idleRss(ctx, 'await import("@bytecodealliance/preview2-shim")', settleMs, nProbe),
     node_worker: await idleRss(
       ctx,
       'const { Worker } = await import("node:worker_threads"); const w = new Worker("setInterval(() => {}, 1 << 30)", { eval: true }); await new Promise((r) => w.once("online", r))',
       settleMs,
-      n,
+      nProbe,
     ),
   };
 
@@ -80,6 +82,10 @@ export async function run(ctx) {
         const info = await appd.session(l.sid);
         const pid = runtimePid(info.pid);
         const status = memStatus(pid);
+        const cpu0 = stat(pid)?.cpuMs ?? 0;
+        const t0 = performance.now();
+        await sleep(idleWindowMs);
+        const idleCpuPct = Math.round((((stat(pid)?.cpuMs ?? 0) - cpu0) / (performance.now() - t0)) * 1000) / 10;
         samples.push({
           pid_is_runtime: (cmdline(pid) ?? []).some((a) => a.includes('weft-runtime')),
           vmrss_mb: mb(status?.VmRSS),
@@ -87,7 +93,9 @@ export async function run(ctx) {
           rss_anon_mb: mb(status?.RssAnon),
           rss_file_mb: mb(status?.RssFile),
           pss_mb: mb(pss(pid)),
+          uss_mb: mb(uss(pid)),
           threads: status?.Threads ?? null,
+          idle_cpu_pct: idleCpuPct,
           appd_reported_rss_mb: mb(info.rss_bytes),
           breakdown_mb: Object.fromEntries(Object.entries(rssBreakdown(pid) ?? {}).map(([k, v]) => [k, mb(v)])),
         });
@@ -104,6 +112,8 @@ export async function run(ctx) {
       rss_anon_mb: summarize(samples.map((s) => s.rss_anon_mb)),
       rss_file_mb: summarize(samples.map((s) => s.rss_file_mb)),
       pss_mb: summarize(samples.map((s) => s.pss_mb)),
+      uss_mb: summarize(samples.map((s) => s.uss_mb)),
+      idle_cpu_pct: summarize(samples.map((s) => s.idle_cpu_pct)),
     };
     figures.push(
       figure({
@@ -117,6 +127,7 @@ export async function run(ctx) {
           { id: 'node+shim', label: 'idle node + preview2-shim loaded', summary: probes.node_preview2_shim },
         ],
         target: { max: 1.2, of: 'A' },
+        note: `idle session CPU ${raw[`${key}_summary`].idle_cpu_pct.median}% of one core`,
       }),
     );
   }

@@ -9,18 +9,19 @@ import { summarize } from '../lib/stats.mjs';
 
 async function timeExit(ctx, n, args, { env, before } = {}) {
   const samples = [];
-  for (let i = 0; i < n + ctx.warmup; i++) {
+  const warmup = 1;
+  for (let i = 0; i < n + warmup; i++) {
     const e = before ? await before(i) : env;
     const r = await spawnTimed(process.execPath, args, { env: e ?? ctx.ws.env, timeoutMs: 180_000 });
     await r.exited;
     if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}:\n${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`);
-    if (i >= ctx.warmup) samples.push(r.exitAt);
+    if (i >= warmup) samples.push(r.exitAt);
   }
   return summarize(samples);
 }
 
 export async function run(ctx) {
-  const n = ctx.quick ? 1 : 5;
+  const n = ctx.quick ? 1 : 3;
   const big = await bigAppDir();
   const hello = join(appsDir, 'hello');
   let count = 0;

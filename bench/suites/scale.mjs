@@ -1,12 +1,13 @@
-// Suite "scale": K counter sessions launched at once — time until all are READY, weft-appd RSS and CPU at each K.
+// Suite "scale": K sessions launched at once — time until all are READY, weft-appd RSS and CPU at each K; counter (polls every 1 ms) and hang (sleeps 100 ms).
 import { Appd } from '../lib/appd.mjs';
 import { figure } from '../lib/figure.mjs';
-import { memStatus } from '../lib/proc.mjs';
+import { memStatus, pss, stat } from '../lib/proc.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
 
 const MB = 1024 * 1024;
 const r1 = (x) => (x === null ? null : Math.round(x * 10) / 10);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function launchK(appd, appId, k) {
   await appd.quiet({ maxMs: 10_000 });
@@ -21,14 +22,23 @@ async function launchK(appd, appId, k) {
   const allReady = Math.max(...ready.map((r) => r.t)) - t0;
   const cpuToReady = appd.cpuMs() - cpu0;
   const appdMem = memStatus(appd.pid);
-  let sessionsRss = 0;
-  for (const sid of sids) {
-    const info = await appd.session(sid);
-    sessionsRss += (info.pid && memStatus(info.pid)?.VmRSS) || 0;
+  const pids = [];
+  for (const sid of sids) pids.push((await appd.session(sid)).pid);
+  let rss = 0;
+  let pssSum = 0;
+  for (const pid of pids) {
+    rss += (pid && memStatus(pid)?.VmRSS) || 0;
+    pssSum += (pid && pss(pid)) || 0;
   }
+  // CPU the K idle sessions burn together, over 1 s once all are READY
+  const cpuOf = () => pids.reduce((sum, pid) => sum + (stat(pid)?.cpuMs ?? 0), 0);
+  await sleep(500); // let start-up work (tier-up, GC) finish
+  const c0 = cpuOf();
+  const w0 = performance.now();
+  await sleep(1000);
+  const idleCpuPct = ((cpuOf() - c0) / (performance.now() - w0)) * 100;
   const tStop = performance.now();
   await Promise.all(sids.map((sid) => appd.terminate(sid, mark)));
-  const stopAll = performance.now() - tStop;
   return {
     k,
     all_ready_ms: allReady,
@@ -36,53 +46,65 @@ async function launchK(appd, appId, k) {
     appd_cpu_ms: cpuToReady,
     appd_rss_mb: r1(appdMem.VmRSS / MB),
     appd_hwm_mb: r1(appdMem.VmHWM / MB),
-    sessions_rss_mb: r1(sessionsRss / MB),
-    stop_all_ms: stopAll,
+    sessions_rss_mb: r1(rss / MB),
+    sessions_pss_mb: r1(pssSum / MB),
+    sessions_idle_cpu_pct: r1(idleCpuPct),
+    stop_all_ms: performance.now() - tStop,
   };
+}
+
+async function series(ctx, appd, app, ks, reps) {
+  const rows = [];
+  await launchK(appd, ctx.ws.appIds[app], 1); // warm-up
+  for (const k of ks) {
+    const samples = [];
+    for (let i = 0; i < reps; i++) {
+      ctx.log(`${app}: K=${k} (${i + 1}/${reps})`);
+      samples.push(await launchK(appd, ctx.ws.appIds[app], k));
+    }
+    const pick = (f) => summarize(samples.map((s) => s[f]));
+    const row = { k, samples };
+    for (const f of Object.keys(samples[0]).filter((f) => f !== 'k')) row[f] = pick(f);
+    rows.push(row);
+  }
+  return rows;
 }
 
 export async function run(ctx) {
   const ks = ctx.quick ? [1, 5] : [1, 10, 25, 50];
-  const reps = ctx.quick ? 1 : 3;
-  await installApps(ctx.ws, ['counter']);
+  const reps = ctx.quick ? 1 : 2;
+  await installApps(ctx.ws, ['counter', 'hang']);
   const appd = await Appd.start(ctx.ws);
-  const rows = [];
+  let rows;
+  let hang;
   let idleRss;
   try {
     await appd.quiet({ maxMs: 10_000 });
     idleRss = r1(memStatus(appd.pid).VmRSS / MB);
-    await launchK(appd, ctx.ws.appIds.counter, 1); // warm-up
-    for (const k of ks) {
-      const samples = [];
-      for (let i = 0; i < reps; i++) {
-        ctx.log(`K=${k} (${i + 1}/${reps})`);
-        samples.push(await launchK(appd, ctx.ws.appIds.counter, k));
-      }
-      const pick = (f) => summarize(samples.map((s) => s[f]));
-      rows.push({
-        k,
-        all_ready_ms: pick('all_ready_ms'),
-        first_ready_ms: pick('first_ready_ms'),
-        appd_cpu_ms: pick('appd_cpu_ms'),
-        appd_rss_mb: pick('appd_rss_mb'),
-        appd_hwm_mb: pick('appd_hwm_mb'),
-        sessions_rss_mb: pick('sessions_rss_mb'),
-        stop_all_ms: pick('stop_all_ms'),
-        samples,
-      });
-    }
+    rows = await series(ctx, appd, 'counter', ks, reps);
+    hang = await series(ctx, appd, 'hang', ks, 1);
   } finally {
     await appd.stop();
   }
-  const figures = rows.map((row) =>
-    figure({
-      id: `scale.k${row.k}`,
-      label: `K=${row.k} counters launched together: all READY`,
-      unit: 'ms',
-      weft: row.all_ready_ms,
-      baselines: [],
-      note: `appd CPU ${row.appd_cpu_ms.median} ms (${r1(row.appd_cpu_ms.median / row.k)}/session), appd RSS ${row.appd_rss_mb.median} MB (idle ${idleRss}), sessions ${row.sessions_rss_mb.median} MB total`,
-    }),
-  );
-  return { figures, raw: { appd_idle_rss_mb: idleRss, rows } };
+  const figures = [
+    ...rows.map((row) =>
+      figure({
+        id: `scale.counter.k${row.k}`,
+        label: `K=${row.k} counters launched together: all READY`,
+        unit: 'ms',
+        weft: row.all_ready_ms,
+        note: `appd CPU ${row.appd_cpu_ms.median} ms (${r1(row.appd_cpu_ms.median / row.k)}/session), appd RSS ${row.appd_rss_mb.median} MB (idle ${idleRss}); idle sessions burn ${row.sessions_idle_cpu_pct.median}% CPU`,
+      }),
+    ),
+    ...hang.map((row) =>
+      figure({
+        id: `scale.hang.k${row.k}`,
+        label: `K=${row.k} hang (sleeps 100 ms) launched together: all READY`,
+        unit: 'ms',
+        weft: row.all_ready_ms,
+        note: `appd CPU ${row.appd_cpu_ms.median} ms; idle sessions burn ${row.sessions_idle_cpu_pct.median}% CPU`,
+      }),
+    ),
+  ];
+  return { figures, raw: { appd_idle_rss_mb: idleRss, rows, hang_rows: hang } };
 }

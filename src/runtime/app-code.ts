@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Env } from '../config/paths.js';
 import { isRunExport } from '../wasm/entry-point.js';
 import { InitialMemoryTooLargeError, limitLinearMemory } from '../wasm/memory-limit.js';
-import { PRECOMPILED_INFO_FILE } from '../wasm/precompile.js';
+import { PRECOMPILED_INFO_FILE } from '../wasm/precompiled-layout.js';
 import { EXIT } from './exit-codes.js';
 import { LoadError } from './load-error.js';
 import type { LoadedPackage } from './package.js';

@@ -37,51 +37,51 @@ export function watchLifeline(end: EndSession): Lifeline {
   process.on('SIGHUP', () => end(EXIT.PARENT_GONE, 'SIGHUP: the parent is gone'));
 
   const watchEof = stdinIsPipe();
-  let lineWaiter: { resolve(line: string): void; reject(error: Error): void } | null = null;
+  // Stdin is read as a byte stream: the standby line (which may arrive before anyone asks for
+  // it), then nothing but EOF.
   let buffered = '';
+  let lineTaken = false;
   let stdinEnded = false;
-  const stdin = watchEof ? process.stdin : null;
+  let lineWaiter: { resolve(line: string): void; reject(error: Error): void } | null = null;
+  let reading = false;
 
-  const onEnd = (): void => {
-    stdinEnded = true;
-    if (lineWaiter) {
+  const deliverLine = (): void => {
+    if (!lineWaiter) return;
+    const newline = buffered.indexOf('\n');
+    if (newline >= 0) {
+      lineTaken = true;
+      lineWaiter.resolve(buffered.slice(0, newline));
+      lineWaiter = null;
+      buffered = '';
+    } else if (stdinEnded) {
       lineWaiter.reject(new Error('stdin closed before the session line arrived'));
       lineWaiter = null;
     }
-    if (watchEof) end(EXIT.PARENT_GONE, 'stdin closed: the parent (weft-appd) is gone');
   };
-  if (stdin) {
-    stdin.on('data', (chunk: Buffer) => {
-      if (!lineWaiter) return; // after the standby line, stdin carries nothing but its EOF
+  const startReading = (): void => {
+    if (reading) return;
+    reading = true;
+    process.stdin.on('data', (chunk: Buffer) => {
+      if (lineTaken) return; // after the standby line, stdin carries nothing but its EOF
       buffered += chunk.toString('utf8');
-      const newline = buffered.indexOf('\n');
-      if (newline >= 0) {
-        lineWaiter.resolve(buffered.slice(0, newline));
-        lineWaiter = null;
-        buffered = '';
-      }
+      deliverLine();
     });
-    stdin.on('end', onEnd);
-    stdin.on('error', onEnd);
-  }
+    const onEnd = (): void => {
+      stdinEnded = true;
+      deliverLine();
+      if (watchEof) end(EXIT.PARENT_GONE, 'stdin closed: the parent (weft-appd) is gone');
+    };
+    process.stdin.on('end', onEnd);
+    process.stdin.on('error', onEnd);
+  };
+  if (watchEof) startReading();
 
   return {
     firstLine() {
       return new Promise((resolve, reject) => {
-        if (stdinEnded) return reject(new Error('stdin closed before the session line arrived'));
         lineWaiter = { resolve, reject };
-        if (!stdin) {
-          // Not a pipe (a file, say): read it once; EOF here is not parent death.
-          process.stdin.on('data', (chunk: Buffer) => {
-            buffered += chunk.toString('utf8');
-            const newline = buffered.indexOf('\n');
-            if (newline >= 0 && lineWaiter) {
-              lineWaiter.resolve(buffered.slice(0, newline));
-              lineWaiter = null;
-            }
-          });
-          process.stdin.on('end', () => lineWaiter?.reject(new Error('stdin ended before the session line')));
-        }
+        startReading(); // stdin that is not a pipe (a file, say) is read only for this line
+        deliverLine();
       });
     },
   };

@@ -83,6 +83,8 @@ export async function runtimeMain(argv: readonly string[], worker: Worker): Prom
       };
       worker.on('message', onBooted);
     });
+    await import('node:net'); // the IPC socket's module, so a session pays for nothing generic
+    (await import('./standby-warmup.js')).warmUp();
     writeSync(1, 'STANDBY\n');
     try {
       session = parseStandbyLine(await lifeline.firstLine());

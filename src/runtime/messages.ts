@@ -12,6 +12,8 @@ import type { WasiSandbox } from './wasi/imports.js';
 export interface EntryPrefetch {
   type: 'prefetch';
   entryUrl: string;
+  /** Where V8 code caches for component.js live ($XDG_CACHE_HOME/weft/v8), or null for none. */
+  codeCacheDir: string | null;
 }
 
 /** Everything the wasm thread needs to run one session; sent once, by structured clone. */
@@ -20,6 +22,7 @@ export interface SessionStart {
   appId: string;
   sessionId: string;
   entryUrl: string;
+  codeCacheDir: string | null;
   /** Compiled core modules by file name, memory limits already applied. */
   modules: Record<string, WasmModule>;
   wasi: ImportName[];

@@ -1,7 +1,9 @@
 // Main-thread side of one session: load and check the app, start the factors' host halves, hand the app to the wasm thread, report how it ended.
 import type { Socket } from 'node:net';
 import { MessageChannel, type Worker } from 'node:worker_threads';
+import { join } from 'node:path';
 import type { Env } from '../config/paths.js';
+import { weftCacheDir } from '../wasm/cache-dir.js';
 import type { SessionArgs } from './args.js';
 import { compileCoreModules, locateAppCode } from './app-code.js';
 import { EXIT } from './exit-codes.js';
@@ -74,7 +76,8 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     await checkRequestedPreopens(args.preopens, preopens);
     const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null };
     trace('app code located');
-    worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl } satisfies EntryPrefetch);
+    const codeCacheDir = env.WEFT_RUNTIME_CODE_CACHE === '0' ? null : join(weftCacheDir(env), 'v8');
+    worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir } satisfies EntryPrefetch);
     const plan = planImports(code.importKeys, pkg.manifest.grants, facts);
     const [{ modules }, socket] = await Promise.all([compileCoreModules(code, limitMb * MIB, limitMb), ipcConnecting]);
     trace('core modules compiled');
@@ -105,6 +108,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
       appId: args.appId,
       sessionId: args.sessionId,
       entryUrl: code.entryUrl,
+      codeCacheDir,
       modules,
       wasi: plan.wasi,
       factored: plan.factored,

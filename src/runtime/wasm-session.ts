@@ -9,6 +9,7 @@ import type { Delivery, Outcome, SessionStart, WorkerEvent } from './messages.js
 import { trace } from './trace.js';
 import { AppExit, createExitTracker } from './wasi/exit.js';
 import { wasiImports } from './wasi/imports.js';
+import type { LoadedEntry } from './entry-loader.js';
 import type { CoreShim } from './wasi/shim.js';
 import { createStdio } from './wasi/stdio.js';
 import { WebAssemblyApi, type WasmImports, type WasmInstance, type WasmMemory, type WasmModule } from './webassembly.js';
@@ -28,7 +29,8 @@ function wasmBacktrace(error: Error): string[] {
 }
 
 function trapMessage(error: unknown): string {
-  if (error instanceof WebAssemblyApi.RuntimeError) return error.message;
+  // jco words traps like wasmtime ("wasm trap: wasm `unreachable` instruction executed"); drop the repeated prefix.
+  if (error instanceof WebAssemblyApi.RuntimeError) return error.message.replace(/^wasm trap: /, '');
   if (error instanceof RangeError && /call stack/i.test(error.message)) return `stack overflow (${error.message})`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
@@ -57,7 +59,7 @@ function createGuestContext(start: SessionStart, ready: () => void, post: (event
 }
 
 /** Instantiates and runs the app of one session; resolves with how it ended. */
-export async function runSession(start: SessionStart, shim: CoreShim, loadEntry: (url: string) => Promise<{ instantiate: Instantiate }>, post: (event: WorkerEvent) => void): Promise<Outcome> {
+export async function runSession(start: SessionStart, shim: CoreShim, loadEntry: () => Promise<LoadedEntry>, post: (event: WorkerEvent) => void): Promise<Outcome> {
   const stdio = createStdio(shim);
   const exit = createExitTracker();
   let announced = false;
@@ -70,7 +72,7 @@ export async function runSession(start: SessionStart, shim: CoreShim, loadEntry:
   };
 
   let imports: Record<string, object>;
-  let instantiate: Instantiate;
+  let entry: LoadedEntry;
   try {
     imports = await wasiImports(start.wasi, start.sandbox, shim, stdio, exit);
     const context = createGuestContext(start, ready, post);
@@ -85,7 +87,7 @@ export async function runSession(start: SessionStart, shim: CoreShim, loadEntry:
       }
     }
     trace('imports built');
-    ({ instantiate } = await loadEntry(start.entryUrl));
+    entry = await loadEntry();
     trace('component.js loaded');
   } catch (cause) {
     return { kind: 'load-failed', message: `cannot prepare the app: ${(cause as Error).message}`, exitCode: EXIT.LOAD_FAILED };
@@ -118,7 +120,7 @@ export async function runSession(start: SessionStart, shim: CoreShim, loadEntry:
 
   let exports: Record<string, unknown>;
   try {
-    exports = await instantiate(
+    exports = await entry.instantiate(
       (name) => {
         const compiled = start.modules[name];
         if (!compiled) throw new Error(`the precompiled app has no core module ${name}`);
@@ -139,6 +141,7 @@ export async function runSession(start: SessionStart, shim: CoreShim, loadEntry:
   }
 
   trace('instantiated');
+  entry.saveCodeCache();
   const runKey = Object.keys(exports).find(isRunExport);
   const run = runKey ? (exports[runKey] as { run?: unknown }).run : undefined;
   if (typeof run !== 'function') {

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EXIT } from './exit-codes.js';
 import type { EntryPrefetch, Outcome, SessionStart, WorkerEvent } from './messages.js';
 import { trace } from './trace.js';
-import type { Instantiate } from './wasm-session.js';
+import { loadEntry as loadEntryModule, type LoadedEntry } from './entry-loader.js';
 import { loadCoreShim, loadSocketsShim } from './wasi/shim.js';
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
@@ -26,12 +26,12 @@ Promise.all([shimLoading, sessionCode]).then(
   () => {}, // reported when the session starts
 );
 
-const entries = new Map<string, Promise<{ instantiate: Instantiate }>>();
-/** component.js, imported once per URL; the prefetch message may have started it already. */
-function loadEntry(url: string): Promise<{ instantiate: Instantiate }> {
+const entries = new Map<string, Promise<LoadedEntry>>();
+/** component.js, loaded once per URL; the prefetch message may have started it already. */
+function loadEntry(url: string, codeCacheDir: string | null): Promise<LoadedEntry> {
   let loading = entries.get(url);
   if (!loading) {
-    loading = import(url) as Promise<{ instantiate: Instantiate }>;
+    loading = loadEntryModule(url, codeCacheDir);
     entries.set(url, loading);
   }
   return loading;
@@ -40,7 +40,7 @@ function loadEntry(url: string): Promise<{ instantiate: Instantiate }> {
 let sessionStarted = false;
 port.on('message', (message: EntryPrefetch | SessionStart) => {
   if (message.type === 'prefetch') {
-    loadEntry(message.entryUrl).catch(() => {}); // a failure is reported when the session awaits it
+    loadEntry(message.entryUrl, message.codeCacheDir).catch(() => {}); // a failure is reported when the session awaits it
     return;
   }
   if (sessionStarted) return; // one session per process
@@ -49,7 +49,7 @@ port.on('message', (message: EntryPrefetch | SessionStart) => {
   trace('session received');
   Promise.all([shimLoading, sessionCode])
     .then(
-      ([shim, { runSession }]) => runSession(start, shim, loadEntry, post),
+      ([shim, { runSession }]) => runSession(start, shim, () => loadEntry(start.entryUrl, start.codeCacheDir), post),
       (cause: unknown): Outcome => ({ kind: 'load-failed', message: `cannot load the wasm thread's code (preview2-shim): ${(cause as Error).message}`, exitCode: EXIT.LOAD_FAILED }),
     )
     .catch((cause: unknown): Outcome => ({ kind: 'load-failed', message: `internal error in the wasm thread: ${(cause as Error).stack ?? String(cause)}`, exitCode: EXIT.INTERNAL }))

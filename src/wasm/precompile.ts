@@ -6,11 +6,9 @@ import { basename, dirname, join } from 'node:path';
 import type { PrecompiledInfo } from '../store/record.js';
 import { coreExports, wasmKind } from './binary.js';
 import { isRunExport } from './entry-point.js';
+import { PRECOMPILED_ENTRY, PRECOMPILED_INFO_FILE } from './precompiled-layout.js';
 
-/** The ES module the runtime imports from a precompiled directory. */
-export const PRECOMPILED_ENTRY = 'component.js';
-/** Written beside the entry so a precompiled directory describes itself (a superset of PrecompiledInfo). */
-export const PRECOMPILED_INFO_FILE = 'precompiled.json';
+export { PRECOMPILED_ENTRY, PRECOMPILED_INFO_FILE };
 
 const ADAPTER_URL = new URL('../../vendor/wasi-preview1-adapter/wasi_snapshot_preview1.command.wasm', import.meta.url);
 /** The import module name the preview1 adapter replaces. */

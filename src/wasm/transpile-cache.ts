@@ -1,15 +1,14 @@
 // On-the-fly precompilation for packages that have none (put in the store by hand or by WEFT), cached per module hash.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/paths.js';
+import { weftCacheDir } from './cache-dir.js';
 import { loadAdapter, PRECOMPILED_INFO_FILE, precompileDescribed, transpilerId, type PrecompiledDescription } from './precompile.js';
 
 /** $XDG_CACHE_HOME/weft/transpiled (else ~/.cache/weft/transpiled). */
 export function transpileCacheRoot(env: Env = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(env.HOME && env.HOME.length > 0 ? env.HOME : homedir(), '.cache');
-  return join(base, 'weft', 'transpiled');
+  return join(weftCacheDir(env), 'transpiled');
 }
 
 export interface CachedTranspile {

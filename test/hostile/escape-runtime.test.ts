@@ -156,6 +156,7 @@ describe('weft-runtime: grants are enforced', () => {
     expect(routes.filter((line) => !/^NET \S+ DENIED E[A-Z]+$/.test(line))).toEqual([]);
     expect(run.stdout).toMatch(/^NET-SUMMARY denied=\d+ allowed=0$/m);
     expect(run.code).toBe(0);
+    record('escape-runtime', { net_routes_denied: routes.length });
   });
 
   it('weft:app/fetch without a net:fetch grant reaches nothing', async () => {

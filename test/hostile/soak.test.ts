@@ -32,20 +32,27 @@ async function cycle(i: number): Promise<void> {
     const id = await watcher.launch(HELLO);
     const stopped = await watcher.stopped(id, 60_000);
     if (stopped.type === 'APP_STATE' && stopped.reason === 'exited' && stopped.exit_code === 0) outcomes.exitedOnTheirOwn += 1;
-    else outcomes.notStopped.push(`hello session ${id}: ${JSON.stringify(stopped)}`);
+    else outcomes.notStopped.push(`hello session ${id}: ${JSON.stringify(stopped)}; appd logged: ${appd.logsFor(id).slice(-12).join(' | ')}`);
     return;
   }
   const id = await watcher.launchReady(HANG, 60_000);
   const reply = await watcher.request({ type: 'TERMINATE_APP', session_id: id });
   if (reply.type === 'APP_STATE' && reply.state === 'stopped' && reply.reason === 'terminated') outcomes.terminated += 1;
-  else outcomes.notStopped.push(`hang session ${id}: ${JSON.stringify(reply)}`);
+  else outcomes.notStopped.push(`hang session ${id}: ${JSON.stringify(reply)}; appd logged: ${appd.logsFor(id).slice(-12).join(' | ')}`);
 }
 
+/** Runs cycles [from, to) on CONCURRENCY workers; a cycle that throws is recorded and the rest go on. */
 async function cycles(from: number, to: number): Promise<void> {
   let next = from;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < to) await cycle(next++);
+      while (next < to) {
+        const i = next++;
+        await cycle(i).catch((error: Error) => {
+          const session = Number(/session (\d+)/.exec(error.message)?.[1] ?? -1);
+          outcomes.notStopped.push(`cycle ${i}: ${error.message}; appd logged: ${appd.logsFor(session).slice(-12).join(' | ')}`);
+        });
+      }
     }),
   );
 }

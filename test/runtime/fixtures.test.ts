@@ -73,6 +73,31 @@ describe('a component whose wasi:cli/run returns err', () => {
   });
 });
 
+describe('one interface imported at two WASI 0.2.x versions', () => {
+  it('both versions are served (by the same sandboxed implementation)', async () => {
+    const { componentEmbed, componentNew } = await import('@bytecodealliance/jco-transpile/wasm-tools');
+    const witSource = `package test:app;
+package wasi:cli@0.2.0 { interface environment { get-arguments: func() -> list<string>; } interface run { run: func() -> result; } }
+package wasi:cli@0.2.3 { interface environment { get-arguments: func() -> list<string>; } }
+world w { import wasi:cli/environment@0.2.0; import wasi:cli/environment@0.2.3; export wasi:cli/run@0.2.0; }`;
+    // run() returns ok only if each version's get-arguments returned exactly one argument (the app id).
+    const core = await parse(`(module
+      (import "wasi:cli/environment@0.2.0" "get-arguments" (func $a (param i32)))
+      (import "wasi:cli/environment@0.2.3" "get-arguments" (func $b (param i32)))
+      (memory (export "memory") 1)
+      (global $heap (mut i32) (i32.const 1024))
+      (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $r i32)
+        (local.set $r (global.get $heap)) (global.set $heap (i32.add (global.get $heap) (local.get 3))) (local.get $r))
+      (func (export "wasi:cli/run@0.2.0#run") (result i32)
+        (call $a (i32.const 0)) (call $b (i32.const 8))
+        (i32.ne (i32.add (i32.load (i32.const 4)) (i32.load (i32.const 12))) (i32.const 2))))`);
+    const component = await componentNew(await componentEmbed({ binary: core, witSource, world: 'w' }), []);
+    const result = await runRuntime(home, [installModule(home, 'org.test.twoversions', component), '1']);
+    expect(result.stderr).toMatch(/transpile/); // only the on-the-fly note
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('wasip2-shaped component (no adapter, WASI 0.2.0 and 0.2.3 imports) runs unchanged', () => {
   let server: Server;
   let socketPath: string;

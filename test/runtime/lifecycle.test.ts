@@ -111,6 +111,15 @@ describe('standby', () => {
     expect(result.code).toBe(7);
   });
 
+  it('accepts the session line even when it arrives before STANDBY', async () => {
+    const id = installFixture(home, 'hello');
+    const running = startRuntime(home, ['--standby']);
+    running.child.stdin.write(`${JSON.stringify({ argv: [id, '3'] })}\n`);
+    const result = await running.done;
+    expect(result.stdout).toBe('STANDBY\nREADY\nhello from weft\n');
+    expect(result.code).toBe(0);
+  });
+
   it('keeps stdin as the parent-death pipe after the session line', async () => {
     const running = startRuntime(home, ['--standby']);
     await running.waitFor('STANDBY\n');

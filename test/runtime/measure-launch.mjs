@@ -73,6 +73,7 @@ for (const id of ids) {
 const results = new Map(cases.map(([name]) => [name, []]));
 for (let i = 0; i < runs; i++) {
   for (const [name, run] of cases) results.get(name).push(await run()); // interleaved: load spikes hit every case alike
+  process.stderr.write(`run ${i + 1}/${runs}\n`);
 }
 const base = results.get('bare node');
 const baseMs = median(base.map((r) => r.readyMs));

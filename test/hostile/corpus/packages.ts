@@ -134,6 +134,16 @@ export const PACKAGE_CASES: PackageCase[] = [
     basePackage(dir, id);
     execFileSync('mkfifo', [join(dir, 'pipe')]);
   }),
+  pkg('manifest is a fifo', INVALID, /wapp\.toml.*"wapp\.toml" is a named pipe \(FIFO\), not a regular file/, (dir, id) => {
+    basePackage(dir, id);
+    execFileSync('rm', [join(dir, 'wapp.toml')]);
+    execFileSync('mkfifo', [join(dir, 'wapp.toml')]);
+  }),
+  pkg('manifest is /dev/zero', INVALID, /"wapp\.toml" is a symlink to "\/dev\/zero", which leads outside the package/, (dir, id) => {
+    basePackage(dir, id);
+    execFileSync('rm', [join(dir, 'wapp.toml')]);
+    symlinkSync('/dev/zero', join(dir, 'wapp.toml'));
+  }),
   pkg('module is a directory', INVALID, /"app\.wasm" is a directory, not a file/, (dir, id) => {
     basePackage(dir, id);
     execFileSync('rm', [join(dir, 'app.wasm')]);

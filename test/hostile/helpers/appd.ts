@@ -89,6 +89,11 @@ export class AppdProcess {
     return this.exit === null;
   }
 
+  /** The log lines appd wrote about one session (its stderr and the runtime's reasons, at the level in use). */
+  logsFor(sessionId: number): string[] {
+    return this.logs.filter((r) => r.session_id === sessionId).map((r) => `${r.stream ?? ''} ${String(r.msg ?? '')}`.trim());
+  }
+
   onLog(listener: (record: LogRecord) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -89,6 +89,8 @@ export async function survivorsAfter(pids: readonly number[], timeoutMs: number)
 export class PeakSampler {
   peak = 0;
   samples = 0;
+  /** Every sample, for the record (capped). */
+  readonly series: number[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly read: () => number | null) {}
@@ -103,6 +105,7 @@ export class PeakSampler {
     const value = this.read();
     if (value === null) return;
     this.samples += 1;
+    if (this.series.length < 10_000) this.series.push(value);
     if (value > this.peak) this.peak = value;
   }
 

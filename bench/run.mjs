@@ -1,6 +1,7 @@
 // `npm run bench`: runs the suites against real weft processes in a throwaway workspace, writes JSON + markdown + SVG to bench/results/, verifies teardown.
 // usage: node bench/run.mjs [--quick] [--only launch,memory,ipc,compute,scale,pack] [--out DIR]
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +74,10 @@ async function main() {
   };
   let failed = false;
   const stopSignals = () => {
+    finished = true;
+    log('interrupted: killing what the bench started');
     killLeftovers();
+    rmSync(ws.base, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', stopSignals);

@@ -1,4 +1,4 @@
-// Draws the scale curves (all-READY time, weft-appd CPU and RSS, the sessions' total RSS against K) as a hand-written SVG.
+// Draws the scale curves (all-READY time, weft-appd CPU and RSS, the sessions' summed PSS against K) as a hand-written SVG.
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 

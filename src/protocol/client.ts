@@ -95,14 +95,11 @@ export class AppdClient extends EventEmitter {
   }
 
   private onData(chunk: Buffer): void {
-    let frames;
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (error) {
-      this.socket.destroy(error as Error);
-      return;
-    }
-    for (const frame of frames) {
+    for (const frame of this.decoder.push(chunk)) {
+      if (!frame.ok && frame.fatal) {
+        this.socket.destroy(frame.error);
+        return;
+      }
       if (!frame.ok) continue;
       let message: Response;
       try {

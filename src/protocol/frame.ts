@@ -26,19 +26,25 @@ export function encodeFrame(message: unknown): Buffer {
   return frame;
 }
 
-export type DecodedFrame = { ok: true; value: unknown } | { ok: false; error: FrameError };
+export type DecodedFrame =
+  | { ok: true; value: unknown }
+  | { ok: false; error: FrameError; fatal: false }
+  | { ok: false; error: FrameError; fatal: true };
 
 /**
- * Incremental decoder: feed it socket chunks, get whole frames back. A length over the cap is
- * fatal for the stream (the caller closes the connection); bad MessagePack in a well-framed body
- * is reported per frame, and the stream stays usable.
+ * Incremental decoder: feed it socket chunks, get whole frames back. Bad MessagePack in a
+ * well-framed body is reported per frame and the stream stays usable. A length over the cap
+ * leaves no way to find the next frame: it comes back as a last, `fatal` entry after every frame
+ * that preceded it (those deserve their answers), and the decoder accepts nothing more.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private broken: FrameError | null = null;
 
-  /** Returns the frames completed by this chunk; throws FrameError when the stream is unrecoverable. */
+  /** Returns the frames completed by this chunk, the last one `fatal` if the stream broke. */
   push(chunk: Buffer): DecodedFrame[] {
+    if (this.broken) return [{ ok: false, error: this.broken, fatal: true }];
     this.chunks.push(chunk);
     this.buffered += chunk.byteLength;
     const frames: DecodedFrame[] = [];
@@ -46,7 +52,11 @@ export class FrameDecoder {
       const head = this.peek(4);
       const length = head.readUInt32LE(0);
       if (length > MAX_FRAME_BYTES) {
-        throw new FrameError(`frame length ${length} exceeds the ${MAX_FRAME_BYTES}-byte limit`, 'frame-too-large');
+        this.broken = new FrameError(`frame length ${length} exceeds the ${MAX_FRAME_BYTES}-byte limit`, 'frame-too-large');
+        this.chunks = [];
+        this.buffered = 0;
+        frames.push({ ok: false, error: this.broken, fatal: true });
+        break;
       }
       if (this.buffered < 4 + length) break;
       const whole = this.take(4 + length);
@@ -55,7 +65,7 @@ export class FrameDecoder {
         frames.push({ ok: true, value: decode(body) });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        frames.push({ ok: false, error: new FrameError(`frame body is not valid MessagePack: ${reason}`, 'bad-msgpack') });
+        frames.push({ ok: false, error: new FrameError(`frame body is not valid MessagePack: ${reason}`, 'bad-msgpack'), fatal: false });
       }
     }
     return frames;

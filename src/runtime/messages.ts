@@ -14,6 +14,8 @@ export interface EntryPrefetch {
   entryUrl: string;
   /** Where V8 code caches for component.js live ($XDG_CACHE_HOME/weft/v8), or null for none. */
   codeCacheDir: string | null;
+  /** The session will need preview2-shim's I/O side (`needsShimIo`): start loading it now. */
+  needsShimIo: boolean;
 }
 
 /** Everything the wasm thread needs to run one session; sent once, by structured clone. */
@@ -30,6 +32,12 @@ export interface SessionStart {
   factorConfigs: Record<string, unknown>;
   importsNotify: boolean;
   sandbox: WasiSandbox;
+  /** Serve WASI with preview2-shim's I/O side (files, sockets, http) rather than weft's own io alone. */
+  needsShimIo: boolean;
+  /** Int32[0]: bumped and notified by the main thread each time it delivers a message to the inbox. */
+  arrivals: SharedArrayBuffer;
+  /** Timers at most this long end early when a message arrives (0: never). */
+  earlyWakeMs: number;
   memoryLimitBytes: number;
   memoryLimitMb: number;
   hostCalls: HostCallChannel;

@@ -10,12 +10,14 @@ import { EXIT } from './exit-codes.js';
 import type { FactorHost, HostContext, SessionFacts } from './factors/factor.js';
 import { factorByName } from './factors/index.js';
 import { serveHostCalls } from './host-calls.js';
-import { planImports } from './import-plan.js';
+import { parseImportName, planImports } from './import-plan.js';
 import { LoadError } from './load-error.js';
 import type { EntryPrefetch, Outcome, SessionStart, WorkerEvent } from './messages.js';
 import { loadPackage } from './package.js';
 import { checkRequestedPreopens, grantedPreopens } from './sandbox/preopens.js';
 import { trace } from './trace.js';
+import { DEFAULT_EARLY_WAKE_MS } from './wasi/poll.js';
+import { needsShimIo } from './wasi/shim.js';
 
 export interface SessionHooks {
   /** One line on stderr, prefixed `weft-runtime: `. */
@@ -27,6 +29,12 @@ export interface SessionHooks {
 }
 
 const MIB = 1024 * 1024;
+
+/** `WEFT_RUNTIME_EARLY_WAKE_MS`: timers up to this long end when a message arrives (0 turns it off); default 50. */
+function earlyWakeMs(env: Env): number {
+  const value = Number(env.WEFT_RUNTIME_EARLY_WAKE_MS);
+  return env.WEFT_RUNTIME_EARLY_WAKE_MS !== undefined && env.WEFT_RUNTIME_EARLY_WAKE_MS !== '' && Number.isFinite(value) && value >= 0 ? value : DEFAULT_EARLY_WAKE_MS;
+}
 
 async function connectIpc(path: string): Promise<Socket> {
   const { createConnection } = await import('node:net');
@@ -77,7 +85,11 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null };
     trace('app code located');
     const codeCacheDir = env.WEFT_RUNTIME_CODE_CACHE === '0' ? null : join(weftCacheDir(env), 'v8');
-    worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir } satisfies EntryPrefetch);
+    const shimIo = needsShimIo(
+      code.importKeys.map((key) => parseImportName(key).iface),
+      preopens.length,
+    );
+    worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir, needsShimIo: shimIo } satisfies EntryPrefetch);
     const plan = planImports(code.importKeys, pkg.manifest.grants, facts);
     const [{ modules }, socket] = await Promise.all([compileCoreModules(code, limitMb * MIB, limitMb), ipcConnecting]);
     trace('core modules compiled');
@@ -85,11 +97,18 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     if (socket) hooks.setIpcSocket(socket);
 
     const inbox = new MessageChannel();
+    const arrivals = new SharedArrayBuffer(4);
+    const arrivalWord = new Int32Array(arrivals);
     const context = (name: string): HostContext => ({
       appId: args.appId,
       sessionId: args.sessionId,
       ipcSocket,
-      deliver: (data) => inbox.port1.postMessage({ factor: name, data }),
+      deliver: (data) => {
+        inbox.port1.postMessage({ factor: name, data });
+        // After the post: a wasm thread woken by this finds the message in its inbox.
+        Atomics.add(arrivalWord, 0, 1);
+        Atomics.notify(arrivalWord, 0);
+      },
       warn: (message) => hooks.say(message),
     });
     hosts = new Map();
@@ -123,6 +142,9 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
         preopens,
         fetchPatterns: pkg.manifest.grants.flatMap((g) => (g.kind === 'net-fetch' ? [g.host] : [])),
       },
+      needsShimIo: shimIo,
+      arrivals,
+      earlyWakeMs: earlyWakeMs(env),
       memoryLimitBytes: limitMb * MIB,
       memoryLimitMb: limitMb,
       hostCalls: calls.channel,

@@ -8,10 +8,9 @@ import { hostCaller } from './host-calls.js';
 import type { Delivery, Outcome, SessionStart, WorkerEvent } from './messages.js';
 import { trace } from './trace.js';
 import { AppExit, createExitTracker } from './wasi/exit.js';
-import { wasiImports } from './wasi/imports.js';
+import { createWasiBase, wasiImports, type WasiBackend, type WasiBase } from './wasi/imports.js';
 import type { LoadedEntry } from './entry-loader.js';
-import type { CoreShim } from './wasi/shim.js';
-import { createStdio } from './wasi/stdio.js';
+import { ArrivalSignal } from './wasi/poll.js';
 import { WebAssemblyApi, type WasmImports, type WasmInstance, type WasmMemory, type WasmModule } from './webassembly.js';
 
 const MAX_BACKTRACE_FRAMES = 40;
@@ -36,7 +35,7 @@ function trapMessage(error: unknown): string {
   return String(error);
 }
 
-function createGuestContext(start: SessionStart, ready: () => void, post: (event: WorkerEvent) => void): GuestContext {
+function createGuestContext(start: SessionStart, arrivals: ArrivalSignal, ready: () => void, post: (event: WorkerEvent) => void): GuestContext {
   const call = hostCaller(start.hostCalls);
   const held = new Map<string, unknown[]>();
   return {
@@ -44,6 +43,7 @@ function createGuestContext(start: SessionStart, ready: () => void, post: (event
     call: (factor, op, args) => call({ factor, op, args }),
     post: (factor, data) => post({ type: 'post', factor, data }),
     receive(factor) {
+      arrivals.markSeen(); // before looking: a message posted after this still ends the next short sleep
       const queued = held.get(factor);
       if (queued && queued.length > 0) return queued.shift();
       for (;;) {
@@ -58,13 +58,17 @@ function createGuestContext(start: SessionStart, ready: () => void, post: (event
   };
 }
 
+/** What the wasm thread has loaded for the session's WASI: preview2-shim's random, and its I/O side when asked for. */
+export type LoadBackend = (needsShimIo: boolean) => Promise<Pick<WasiBackend, 'shimIo' | 'random'>>;
+
 /** Instantiates and runs the app of one session; resolves with how it ended. */
-export async function runSession(start: SessionStart, shim: CoreShim, loadEntry: () => Promise<LoadedEntry>, post: (event: WorkerEvent) => void): Promise<Outcome> {
-  const stdio = createStdio(shim);
+export async function runSession(start: SessionStart, loadBackend: LoadBackend, loadEntry: () => Promise<LoadedEntry>, post: (event: WorkerEvent) => void): Promise<Outcome> {
+  const arrivals = new ArrivalSignal(new Int32Array(start.arrivals));
+  let stdio: WasiBase['stdio'] | null = null;
   const exit = createExitTracker();
   let announced = false;
   const ready = (): void => {
-    if (announced) return;
+    if (announced || !stdio) return;
     announced = true;
     stdio.writeReady();
     trace('READY');
@@ -74,8 +78,10 @@ export async function runSession(start: SessionStart, shim: CoreShim, loadEntry:
   let imports: Record<string, object>;
   let entry: LoadedEntry;
   try {
-    imports = await wasiImports(start.wasi, start.sandbox, shim, stdio, exit);
-    const context = createGuestContext(start, ready, post);
+    const base = createWasiBase({ ...(await loadBackend(start.needsShimIo)), arrivals, earlyWakeMs: start.earlyWakeMs });
+    stdio = base.stdio;
+    imports = await wasiImports(start.wasi, start.sandbox, base, exit);
+    const context = createGuestContext(start, arrivals, ready, post);
     for (const name of new Set(start.factored.map((f) => f.factor))) {
       const factor = factorByName(name);
       if (!factor) throw new Error(`internal error: unknown factor ${name}`);

@@ -1,11 +1,11 @@
 // The wasm thread's entry: starts loading preview2-shim and the session code at once, then runs the one session it is sent.
 import module from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { EXIT } from './exit-codes.js';
 import type { EntryPrefetch, Outcome, SessionStart, WorkerEvent } from './messages.js';
 import { trace } from './trace.js';
 import { loadEntry as loadEntryModule, type LoadedEntry } from './entry-loader.js';
-import { loadCoreShim, loadSocketsShim } from './wasi/shim.js';
+import { loadRandomShim, loadShimIo } from './wasi/shim.js';
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
@@ -14,13 +14,13 @@ if (!port) throw new Error('weft-runtime: worker.js must run as a worker thread'
 const post = (event: WorkerEvent): void => port.postMessage(event);
 
 // Everything generic loads in parallel, before any session exists (in standby, long before).
-const shimLoading = loadCoreShim();
+// preview2-shim's I/O side (and its I/O thread) is not generic: only sessions that need it load it.
+const shimLoading = loadRandomShim();
 const sessionCode = import('./wasm-session.js');
-if ((workerData as { standby?: boolean } | undefined)?.standby) void loadSocketsShim();
 trace('wasm thread started');
 Promise.all([shimLoading, sessionCode]).then(
   () => {
-    trace('preview2-shim loaded');
+    trace('session code loaded');
     post({ type: 'booted' });
   },
   () => {}, // reported when the session starts
@@ -41,6 +41,7 @@ let sessionStarted = false;
 port.on('message', (message: EntryPrefetch | SessionStart) => {
   if (message.type === 'prefetch') {
     loadEntry(message.entryUrl, message.codeCacheDir).catch(() => {}); // a failure is reported when the session awaits it
+    if (message.needsShimIo) loadShimIo().catch(() => {}); // likewise
     return;
   }
   if (sessionStarted) return; // one session per process
@@ -49,7 +50,8 @@ port.on('message', (message: EntryPrefetch | SessionStart) => {
   trace('session received');
   Promise.all([shimLoading, sessionCode])
     .then(
-      ([shim, { runSession }]) => runSession(start, shim, () => loadEntry(start.entryUrl, start.codeCacheDir), post),
+      ([random, { runSession }]) =>
+        runSession(start, async (needsShimIo) => ({ random, shimIo: needsShimIo ? await loadShimIo() : null }), () => loadEntry(start.entryUrl, start.codeCacheDir), post),
       (cause: unknown): Outcome => ({ kind: 'load-failed', message: `cannot load the wasm thread's code (preview2-shim): ${(cause as Error).message}`, exitCode: EXIT.LOAD_FAILED }),
     )
     .catch((cause: unknown): Outcome => ({ kind: 'load-failed', message: `internal error in the wasm thread: ${(cause as Error).stack ?? String(cause)}`, exitCode: EXIT.INTERNAL }))

@@ -15,8 +15,8 @@ import { snapshot } from './helpers/tree.js';
 const SECRET = 'hostile-secret-7f3a9c';
 let sandbox: Sandbox;
 let outside: string;
-/** Escape runs keyed by what /data/planted pointed to. */
-const runs = new Map<string, RuntimeRun>();
+/** The main escape run, with /data/planted pointing at a directory outside /data. */
+let escape: RuntimeRun;
 let outsideBefore: string[] = [];
 let aroundDataBefore: string[] = [];
 let http: Server;
@@ -80,8 +80,7 @@ beforeAll(async () => {
   mkdirSync(sandbox.appData(ESCAPE), { recursive: true, mode: 0o700 });
   outsideBefore = snapshot(outside);
   aroundDataBefore = snapshot(dirname(sandbox.appData(ESCAPE)));
-  // The planted route needs /data/planted → a directory outside /data; run once per kind of target.
-  runs.set('outside dir', await escapeRun(outside, '1'));
+  escape = await escapeRun(outside, '1');
 }, 120_000);
 
 afterAll(() => {
@@ -91,7 +90,7 @@ afterAll(() => {
 
 describe('weft-runtime: every escape route out of /data is denied', () => {
   it('the escape app ran to its summary and found nothing open', () => {
-    const run = runs.get('outside dir')!;
+    const run = escape;
     expect(run.stderr).not.toMatch(/refused|cannot/i);
     expect(run.lines).toContain('READY');
     expect(run.lines).toContain(`ESCAPE-SUMMARY denied=${ESCAPE_ROUTES.length} escaped=0`);
@@ -100,7 +99,7 @@ describe('weft-runtime: every escape route out of /data is denied', () => {
   });
 
   it.each(ESCAPE_ROUTES)('route %s is denied', (route) => {
-    const verdict = routeVerdicts(runs.get('outside dir')!.lines)[route];
+    const verdict = routeVerdicts(escape.lines)[route];
     expect(verdict, `no ROUTE ${route} line`).toBeDefined();
     expect(verdict).toMatch(/^DENIED E[A-Z]+$/);
   });

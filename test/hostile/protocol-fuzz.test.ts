@@ -157,7 +157,7 @@ describe('weft-appd under protocol fuzzing', () => {
   });
 
   it('answers every complete frame that came before a broken length prefix in the same write', async () => {
-    // Pins a bug: FrameDecoder.push throws on the bad prefix and loses the frames it had already decoded from that chunk.
+    // Regression: FrameDecoder.push used to throw on the bad prefix and lose the frames it had already decoded from that chunk.
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: MAX_BODY + 1, max: 0xffffffff }), async (before, length) => {
         const client = await RawClient.connect(appd.socketPath);

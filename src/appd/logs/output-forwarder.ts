@@ -4,6 +4,10 @@ import { TokenBucket } from './token-bucket.js';
 
 /** How soon a burst's "suppressed N lines" record is written when no further line triggers it. */
 const FLUSH_AFTER_MS = 1000;
+/** Longest line text that reaches the log; the rest is counted, not logged. */
+export const MAX_LOGGED_LINE_CHARS = 4096;
+/** A line costs one token per started KiB, so a newline-free flood is limited by bytes too. */
+const CHARS_PER_TOKEN = 1024;
 
 export type OutputStream = 'stdout' | 'stderr' | 'shell-stdout' | 'shell-stderr';
 
@@ -21,15 +25,18 @@ export class OutputForwarder {
   }
 
   line(stream: OutputStream, text: string): void {
-    if (!this.bucket.take(this.now())) {
+    const logged = text.length > MAX_LOGGED_LINE_CHARS ? text.slice(0, MAX_LOGGED_LINE_CHARS) : text;
+    const cost = Math.max(1, Math.ceil(logged.length / CHARS_PER_TOKEN));
+    if (!this.bucket.take(this.now(), cost)) {
       this.suppressed += 1;
       // An app that floods and then goes quiet still gets its count reported soon.
       this.flushTimer ??= setTimeout(() => this.flushSuppressed(), FLUSH_AFTER_MS);
       return;
     }
     this.flushSuppressed();
-    if (stream.endsWith('stderr')) this.log.warn({ stream }, text);
-    else this.log.info({ stream }, text);
+    const fields = logged.length < text.length ? { stream, truncated_chars: text.length - logged.length } : { stream };
+    if (stream.endsWith('stderr')) this.log.warn(fields, logged);
+    else this.log.info(fields, logged);
   }
 
   /** Reports lines dropped since the last record (also called when the session ends). */

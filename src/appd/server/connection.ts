@@ -1,12 +1,13 @@
 // One client connection: decodes frames, answers requests one at a time in order, and streams events once subscribed.
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
-import { encodeFrame, FrameDecoder, FrameError } from '../../protocol/frame.js';
+import { encodeFrame, FrameDecoder } from '../../protocol/frame.js';
 import { ErrorCode, parseRequest, responseToWire, type Request, type Response } from '../../protocol/messages.js';
 
 export type RequestHandler = (request: Request, connection: ClientConnection) => Promise<Response>;
 
-type Work = { request: Request; compact: boolean } | { response: Response; compact: boolean };
+/** `hangUp`: after this answer the connection is closed (a broken length prefix). */
+type Work = { request: Request; compact: boolean } | { response: Response; compact: boolean; hangUp?: boolean };
 
 /** Frames waiting to be handled before appd stops reading from the socket (back-pressure on the client). */
 const MAX_QUEUED_REQUESTS = 32;
@@ -17,6 +18,8 @@ export class ClientConnection {
   private readonly queue: Work[] = [];
   private busy = false;
   private closed = false;
+  /** A broken frame arrived: answer what came before it, then close; read nothing more. */
+  private hangingUp = false;
 
   constructor(
     readonly id: number,
@@ -48,20 +51,18 @@ export class ClientConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
-    let frames;
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (error) {
-      // A bad length prefix leaves no way to find the next frame: answer once, then hang up.
-      const message = error instanceof FrameError ? error.message : String(error);
-      this.log.warn({ client: this.id, err: message }, 'closing a client that sent a broken frame');
-      this.write({ type: 'ERROR', code: ErrorCode.payloadTooLarge, message: `${message}; closing the connection` });
-      this.closed = true;
-      this.socket.end();
-      return;
-    }
-    for (const frame of frames) {
+    if (this.closed || this.hangingUp) return;
+    for (const frame of this.decoder.push(chunk)) {
+      if (!frame.ok && frame.fatal) {
+        // A bad length prefix leaves no way to find the next frame: the frames before it are
+        // answered in order, then this one, then the connection is closed.
+        this.log.warn({ client: this.id, err: frame.error.message }, 'closing a client that sent a broken frame');
+        this.hangingUp = true;
+        this.socket.pause();
+        const response: Response = { type: 'ERROR', code: ErrorCode.payloadTooLarge, message: `${frame.error.message}; closing the connection` };
+        this.queue.push({ response, compact: false, hangUp: true });
+        break;
+      }
       if (!frame.ok) {
         this.queue.push({ response: { type: 'ERROR', code: ErrorCode.badRequest, message: frame.error.message }, compact: false });
         continue;
@@ -69,7 +70,7 @@ export class ClientConnection {
       const parsed = parseRequest(frame.value);
       this.queue.push(parsed.ok ? { request: parsed.request, compact: parsed.compact } : { response: { type: 'ERROR', code: parsed.code, message: parsed.message }, compact: parsed.compact });
     }
-    if (this.queue.length >= MAX_QUEUED_REQUESTS) this.socket.pause();
+    if (this.queue.length >= MAX_QUEUED_REQUESTS && !this.closed) this.socket.pause();
     void this.drain();
   }
 
@@ -91,9 +92,14 @@ export class ClientConnection {
           response = work.response;
         }
         this.respond(response, work.compact);
+        if ('hangUp' in work && work.hangUp) {
+          this.closed = true;
+          this.socket.end();
+          return;
+        }
         // Events start after the SUBSCRIBED reply, never before it.
         if (response.type === 'SUBSCRIBED') this.subscribed = true;
-        if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && this.socket.isPaused()) this.socket.resume();
+        if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && this.socket.isPaused() && !this.hangingUp) this.socket.resume();
       }
     } finally {
       this.busy = false;

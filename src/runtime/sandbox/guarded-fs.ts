@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import type { ShimDescriptor, ShimFilesystem } from '../wasi/shim.js';
-import { DISPOSE } from '../wasi/stdio.js';
+import { DISPOSE } from '../wasi/resource.js';
 import type { Preopen } from './preopens.js';
 
 /** WASI filesystem error codes, thrown as the shim throws them (plain strings). */

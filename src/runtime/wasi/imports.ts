@@ -1,11 +1,14 @@
-// Builds the sandboxed WASI 0.2 import object for one session from preview2-shim pieces, keyed exactly as component.js asks.
+// Builds the sandboxed WASI 0.2 import object for one session, keyed exactly as component.js asks: weft's own io, clocks and stdio,
+// preview2-shim's random, and the shim's filesystem / sockets / http only for sessions that need them.
 import type { ImportName } from '../import-plan.js';
 import { createGuardedFilesystem } from '../sandbox/guarded-fs.js';
 import { gatedOutgoingHandler } from '../sandbox/http-gate.js';
 import type { Preopen } from '../sandbox/preopens.js';
 import type { ExitTracker } from './exit.js';
-import { loadHttpShim, loadSocketsShim, type CoreShim } from './shim.js';
-import type { Stdio } from './stdio.js';
+import * as own from './own-io.js';
+import { createPolling, type ArrivalSignal, type Polling } from './poll.js';
+import { loadHttpShim, loadSocketsShim, type ShimIoParts, type ShimRandom } from './shim.js';
+import { createStdio, type Stdio } from './stdio.js';
 
 export interface WasiSandbox {
   env: [string, string][];
@@ -18,17 +21,55 @@ export interface WasiSandbox {
 class TerminalInput {}
 class TerminalOutput {}
 
+/** What a session's WASI is built from. */
+export interface WasiBackend {
+  /** preview2-shim's I/O side when the session needs it (`needsShimIo`), else null: weft's own classes serve. */
+  shimIo: ShimIoParts | null;
+  random: ShimRandom;
+  /** Bumped by the main thread when a message arrives for the app; ends short timer waits early. */
+  arrivals: ArrivalSignal | null;
+  /** Longest timer an arrival may end early (ms); 0: none. */
+  earlyWakeMs: number;
+}
+
+/** The session's io classes, timers and stdio, needed before the import object (READY is written through stdio). */
+export interface WasiBase {
+  backend: WasiBackend;
+  io: { error: object; poll: object; streams: object };
+  polling: Polling;
+  stdio: Stdio;
+}
+
+export function createWasiBase(backend: WasiBackend): WasiBase {
+  const shim = backend.shimIo;
+  const polling = createPolling({
+    Pollable: shim ? shim.io.poll.Pollable : own.Pollable,
+    shim: shim ? { poll: (list) => shim.io.poll.poll(list), subscribeInstant: (instant) => shim.clocks.monotonicClock.subscribeInstant(instant) } : null,
+    arrivals: backend.arrivals,
+    earlyWakeMs: backend.earlyWakeMs,
+  });
+  const streams = shim ? shim.io.streams : { InputStream: own.InputStream, OutputStream: own.OutputStream };
+  return {
+    backend,
+    io: { error: shim ? shim.io.error : { Error: own.IoError }, poll: polling.poll, streams },
+    polling,
+    stdio: createStdio(streams, polling.readyPollable),
+  };
+}
+
 /**
  * One object per WASI interface the app imports. Mirrors WASIShim's `sandbox` (isolated env and
  * args, preopens only, network off) but loads only the shim modules the app needs, and swaps in
- * weft's own stdio, exit and guarded filesystem.
+ * weft's own stdio, exit, timers and guarded filesystem.
  */
-export async function wasiImports(names: readonly ImportName[], sandbox: WasiSandbox, shim: CoreShim, stdio: Stdio, exit: ExitTracker): Promise<Record<string, object>> {
+export async function wasiImports(names: readonly ImportName[], sandbox: WasiSandbox, base: WasiBase, exit: ExitTracker): Promise<Record<string, object>> {
+  const { shimIo, random } = base.backend;
+  const { stdio } = base;
   const ifaces = new Set(names.map((n) => n.iface));
   const needs = (prefix: string): boolean => [...ifaces].some((i) => i.startsWith(prefix));
   const sockets = needs('wasi:sockets/') ? (await loadSocketsShim()).createSockets({ enableNetwork: false }) : null;
   const http = ifaces.has('wasi:http/types') || ifaces.has('wasi:http/outgoing-handler') ? await loadHttpShim() : null;
-  const filesystem = needs('wasi:filesystem/') ? createGuardedFilesystem(shim.filesystem, sandbox.preopens) : null;
+  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens) : own.emptyFilesystem;
 
   const byInterface: Record<string, () => object> = {
     'wasi:cli/environment': () => ({
@@ -46,16 +87,16 @@ export async function wasiImports(names: readonly ImportName[], sandbox: WasiSan
     'wasi:cli/terminal-stdin': () => ({ getTerminalStdin: () => undefined }),
     'wasi:cli/terminal-stdout': () => ({ getTerminalStdout: () => undefined }),
     'wasi:cli/terminal-stderr': () => ({ getTerminalStderr: () => undefined }),
-    'wasi:clocks/monotonic-clock': () => shim.clocks.monotonicClock,
-    'wasi:clocks/wall-clock': () => shim.clocks.wallClock,
+    'wasi:clocks/monotonic-clock': () => base.polling.monotonicClock,
+    'wasi:clocks/wall-clock': () => own.wallClock,
     'wasi:filesystem/preopens': () => filesystem!.preopens,
     'wasi:filesystem/types': () => filesystem!.types,
-    'wasi:io/error': () => shim.io.error,
-    'wasi:io/poll': () => shim.io.poll,
-    'wasi:io/streams': () => shim.io.streams,
-    'wasi:random/random': () => shim.random.random,
-    'wasi:random/insecure': () => shim.random.insecure,
-    'wasi:random/insecure-seed': () => shim.random.insecureSeed,
+    'wasi:io/error': () => base.io.error,
+    'wasi:io/poll': () => base.io.poll,
+    'wasi:io/streams': () => base.io.streams,
+    'wasi:random/random': () => random.random,
+    'wasi:random/insecure': () => random.insecure,
+    'wasi:random/insecure-seed': () => random.insecureSeed,
     'wasi:sockets/instance-network': () => sockets!.instanceNetwork!,
     'wasi:sockets/ip-name-lookup': () => sockets!.ipNameLookup!,
     'wasi:sockets/network': () => sockets!.network!,

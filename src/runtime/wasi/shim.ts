@@ -6,13 +6,13 @@ export type ShimInterface = Record<string, unknown>;
 export type Constructor = new (...args: never[]) => object;
 
 export interface ShimIo {
-  error: ShimInterface;
-  poll: ShimInterface;
+  error: { Error: Constructor } & ShimInterface;
+  poll: { Pollable: Constructor; poll(list: object[]): Uint32Array } & ShimInterface;
   streams: { InputStream: Constructor; OutputStream: Constructor } & ShimInterface;
 }
 
 export interface ShimClocks {
-  monotonicClock: { subscribeDuration(nanoseconds: bigint): object } & ShimInterface;
+  monotonicClock: { subscribeInstant(instant: bigint): object } & ShimInterface;
   wallClock: ShimInterface;
 }
 
@@ -42,34 +42,39 @@ export interface ShimHttp {
 }
 
 /**
- * The pieces every app needs. Importing `io` starts the shim's own I/O worker thread (it serves
- * file, clock and poll calls synchronously), so this runs once, early: at worker boot, or in
- * standby before any session exists.
+ * The shim's streams, pollables and filesystem. Importing its `io` module starts the shim's own
+ * I/O worker thread (a third Node environment: ~10 MiB RSS and ~25 ms CPU), which serves file,
+ * socket, http and its own clock calls synchronously. Only sessions that need one of those load
+ * it (`needsShimIo`); every other session runs on weft's own io/clocks (`own-io.ts`, `poll.ts`).
  */
-export interface CoreShim {
+export interface ShimIoParts {
   io: ShimIo;
   clocks: ShimClocks;
-  random: ShimRandom;
   filesystem: ShimFilesystem;
 }
 
-let core: Promise<CoreShim> | null = null;
+let shimIo: Promise<ShimIoParts> | null = null;
+let random: Promise<ShimRandom> | null = null;
 let sockets: Promise<ShimSockets> | null = null;
 let http: Promise<ShimHttp> | null = null;
 
-export function loadCoreShim(): Promise<CoreShim> {
-  core ??= Promise.all([
+export function loadShimIo(): Promise<ShimIoParts> {
+  shimIo ??= Promise.all([
     import('@bytecodealliance/preview2-shim/io'),
     import('@bytecodealliance/preview2-shim/clocks'),
-    import('@bytecodealliance/preview2-shim/random'),
     import('@bytecodealliance/preview2-shim/filesystem'),
-  ]).then(([io, clocks, random, filesystem]) => ({
+  ]).then(([io, clocks, filesystem]) => ({
     io: io as unknown as ShimIo,
     clocks: clocks as unknown as ShimClocks,
-    random: random as unknown as ShimRandom,
     filesystem: filesystem as unknown as ShimFilesystem,
   }));
-  return core;
+  return shimIo;
+}
+
+/** wasi:random (node:crypto only; no I/O thread). */
+export function loadRandomShim(): Promise<ShimRandom> {
+  random ??= import('@bytecodealliance/preview2-shim/random').then((m) => m as unknown as ShimRandom);
+  return random;
 }
 
 /** wasi:sockets, loaded only for apps that import it (they get a network-less instance). */
@@ -82,4 +87,17 @@ export function loadSocketsShim(): Promise<ShimSockets> {
 export function loadHttpShim(): Promise<ShimHttp> {
   http ??= import('@bytecodealliance/preview2-shim/http').then((m) => m as unknown as ShimHttp);
   return http;
+}
+
+/**
+ * Whether a session needs the shim's I/O side: an app that imports wasi:sockets or wasi:http, or
+ * wasi:filesystem with at least one preopen. Without preopens an app can reach no file at all,
+ * so weft's empty filesystem serves it exactly as the shim's would.
+ */
+export function needsShimIo(ifaces: Iterable<string>, preopenCount: number): boolean {
+  for (const iface of ifaces) {
+    if (iface.startsWith('wasi:sockets/') || iface.startsWith('wasi:http/')) return true;
+    if (iface.startsWith('wasi:filesystem/') && preopenCount > 0) return true;
+  }
+  return false;
 }

@@ -1,10 +1,9 @@
 // The app's stdio: stdout/stderr written synchronously to the runtime's fds 1 and 2 from the wasm thread, stdin always empty.
 import { writeSync } from 'node:fs';
-import type { Constructor, CoreShim } from './shim.js';
+import { DISPOSE } from './resource.js';
+import type { Constructor } from './shim.js';
 
 const CHECK_WRITE_BYTES = 1024 * 1024;
-/** The symbol jco calls on resource drop (Symbol.dispose where the runtime has it). */
-export const DISPOSE: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
@@ -38,15 +37,17 @@ export interface Stdio {
 /** The stream error WASI expects when the other end is gone. */
 const CLOSED = { tag: 'closed' } as const;
 
-export function createStdio(shim: CoreShim): Stdio {
-  const OutputStream = shim.io.streams.OutputStream as Constructor;
-  const InputStream = shim.io.streams.InputStream as Constructor;
-  // A shim pollable that is ready at once: stdout never has to wait (writes block instead),
-  // and stdin is at EOF. Real shim pollables keep poll() over mixed lists working.
-  const readyPollable = (): object => shim.clocks.monotonicClock.subscribeDuration(0n);
+/**
+ * `streams` are the classes of the session's wasi:io/streams import (preview2-shim's, or weft's
+ * own when the shim's I/O side is not loaded); `readyPollable` makes a pollable that is ready at
+ * once: stdout never has to wait (writes block instead), and stdin is at EOF.
+ */
+export function createStdio(streams: { InputStream: Constructor; OutputStream: Constructor }, readyPollable: () => object): Stdio {
+  const OutputStream = streams.OutputStream;
+  const InputStream = streams.InputStream;
   let stdoutEndsLine = true;
 
-  // Subclasses of the shim's stream classes: jco checks `instanceof` against the classes in the
+  // Subclasses of the import's stream classes: jco checks `instanceof` against the classes in the
   // wasi:io/streams import, and these must pass. Every method is overridden, so the shim's
   // private state (which these objects lack) is never touched.
   class FdOutputStream extends OutputStream {

@@ -1,12 +1,12 @@
 // `npm run bench`: runs the suites against real weft processes in a throwaway workspace, writes JSON + markdown + SVG to bench/results/, verifies teardown.
 // usage: node bench/run.mjs [--quick] [--only launch,memory,ipc,compute,scale,pack] [--out DIR]
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchDir, bin, repoDir } from './lib/paths.mjs';
+import { benchDir, bin, distDir, repoDir } from './lib/paths.mjs';
 import { interferenceWindow, waitIdle } from './lib/interference.mjs';
 import { killLeftovers, waitAllGone } from './lib/tracker.mjs';
 import { createWorkspace, destroyWorkspace } from './lib/workspace.mjs';
@@ -52,7 +52,18 @@ function gitCommit() {
   }
 }
 
+/** Newest mtime under dist/: if it moves during the run, someone rebuilt weft under the bench's feet. */
+function distMtime(dir = distDir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? distMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
 async function main() {
+  const distAtStart = distMtime();
   const ws = await createWorkspace();
   const ctx = { ws, quick: values.quick, warmup: values.quick ? 1 : 3, log };
   const results = {
@@ -118,6 +129,8 @@ async function main() {
   if (results.teardown.leftovers.length) failed = true;
   results.meta.duration_s = Math.round((performance.now() - started) / 1000);
   results.meta.loadavg_end = loadavg().map((x) => Math.round(x * 100) / 100);
+  results.meta.dist_rebuilt_during_run = distMtime() !== distAtStart;
+  if (results.meta.dist_rebuilt_during_run) log('warning: dist/ changed during the run (a rebuild): sessions may have failed or mixed two builds');
 
   await mkdir(outDir, { recursive: true });
   const write = async (file, text) => {

@@ -5,6 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+// Runs before main() in every app linked with this file. With the preview1 adapter, a component
+// that exports cabi_realloc loses the first buffered stdout chunk when the adapter initialises
+// inside that write: the adapter allocates its state through cabi_realloc, and wasm-ld wraps every
+// export of a command module (cabi_realloc.command_export) in __wasm_call_ctors /
+// __wasm_call_dtors, so libc's stdio exit code runs in the middle of musl's write. One cheap WASI
+// call first (isatty -> fd_fdstat_get) initialises the adapter before anything is buffered. That
+// initialisation re-enters this constructor through the same wrapper, hence the guard.
+__attribute__((constructor)) static void weft_app_init(void) {
+  static int started;
+  if (started) return;
+  started = 1;
+  (void)isatty(1);
+}
 
 // The host calls this to allocate memory for values it hands to us (strings, lists).
 // Same signature, linkage and semantics as wit-bindgen's generated cabi_realloc.

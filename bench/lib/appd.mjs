@@ -9,6 +9,7 @@ import { stat, treeCpuMs } from './proc.mjs';
 import { track, trackTree } from './tracker.mjs';
 import { freshRuntimeDir } from './workspace.mjs';
 
+const SETPRIV = '/usr/bin/setpriv';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Appd {
@@ -17,7 +18,11 @@ export class Appd {
     const runtimeDir = await freshRuntimeDir(ws);
     const env = { ...ws.env, XDG_RUNTIME_DIR: runtimeDir, ...extraEnv };
     if (!standby) env.WEFT_STANDBY = '0';
-    const child = spawn(process.execPath, [bin.appd], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // setpriv --pdeathsig: the kernel SIGTERMs weft-appd if the bench dies, even by SIGKILL (appd then stops its sessions)
+    const [file, args] = existsSync(SETPRIV)
+      ? [SETPRIV, ['--pdeathsig', 'TERM', '--', process.execPath, bin.appd]]
+      : [process.execPath, [bin.appd]];
+    const child = spawn(file, args, { env, stdio: ['ignore', extraEnv.WEFT_LOG ? 'pipe' : 'ignore', 'pipe'] });
     track(child.pid, 'weft-appd');
     const appd = new Appd(child, join(runtimeDir, 'weft', 'appd.sock'), standby);
     child.stderr.on('data', (c) => (appd.stderr = (appd.stderr + c).slice(-8000)));

@@ -41,7 +41,7 @@ function scaleRows(title, rows) {
 
 export function scaleTable(raw) {
   if (!raw?.rows?.length) return '';
-  const out = [`weft-appd idle RSS: ${raw.appd_idle_rss_mb} MB.`, '', scaleRows('counter (polls its IPC inbox every 1 ms)', raw.rows)];
+  const out = [`weft-appd idle RSS: ${raw.appd_idle_rss_mb} MB.`, '', scaleRows('counter (polls its IPC inbox every 1 ms, every 20 ms after ~0.1 s without messages)', raw.rows)];
   if (raw.hang_rows?.length) out.push('', scaleRows('hang (preview1; sleeps 100 ms at a time)', raw.hang_rows));
   return out.join('\n');
 }
@@ -57,6 +57,7 @@ export function renderMarkdown(results) {
   const all = Object.entries(results.suites).flatMap(([, s]) => s.figures ?? []);
   if (all.length) out.push(figuresTable(all), '');
   if (results.suites.scale?.raw) out.push('## Scale', '', scaleTable(results.suites.scale.raw), '', `![scale](${results.meta.quick ? 'scale-quick.svg' : 'scale.svg'})`, '');
+  if (m.dist_rebuilt_during_run) out.push('**dist/ was rebuilt while this ran: some sessions may have run a half-written build.**', '');
   const skewed = Object.entries(results.suites).filter(([, s]) => (s.interference?.foreign_cpu_pct ?? 0) >= 10);
   out.push(
     `Other processes' share of the CPUs during each suite: ${Object.entries(results.suites)

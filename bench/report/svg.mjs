@@ -9,9 +9,9 @@ function niceMax(v) {
 }
 
 function panel(x0, title, unit, series) {
-  const w = 260;
+  const w = 250;
   const h = 180;
-  const left = x0 + 50;
+  const left = x0 + 62;
   const top = 40;
   const all = series.flatMap((s) => s.points);
   const maxK = Math.max(...all.map((p) => p.k));
@@ -55,8 +55,8 @@ ${panel(0, 'time until all K are READY', 'ms', both('all_ready_ms'))}
 ${panel(340, 'weft-appd CPU during the launch', 'ms (utime+stime)', both('appd_cpu_ms'))}
 ${panel(680, 'weft-appd RSS after all READY', 'MB', both('appd_rss_mb'))}
 ${panel(1020, 'sessions’ PSS, sum', 'MB', both('sessions_pss_mb'))}
-<rect x="20" y="272" width="12" height="4" fill="#1f77b4"/><text x="38" y="278" font-size="11">counter (polls every 1 ms)</text>
-${hang.length ? '<rect x="220" y="272" width="12" height="4" fill="#ff7f0e"/><text x="238" y="278" font-size="11">hang (sleeps 100 ms)</text>' : ''}
+<rect x="20" y="272" width="12" height="4" fill="#1f77b4"/><text x="38" y="278" font-size="11">counter (polls its inbox: 1 ms, 20 ms once idle)</text>
+${hang.length ? '<rect x="300" y="272" width="12" height="4" fill="#ff7f0e"/><text x="318" y="278" font-size="11">hang (sleeps 100 ms)</text>' : ''}
 <text x="${width - 10}" y="292" text-anchor="end" font-size="10" fill="#666">${esc(subtitle)}</text>
 </svg>
 `;

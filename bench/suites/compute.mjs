@@ -40,7 +40,7 @@ async function bareOnce(dir, expect) {
 }
 
 export async function run(ctx) {
-  const n = ctx.quick ? 1 : 5;
+  const n = ctx.quick ? 1 : 7;
   const warmup = 1;
   await installApps(ctx.ws, ['hello', 'cpu-bench']);
   const dirs = {};

@@ -6,6 +6,7 @@ import { figure } from '../lib/figure.mjs';
 import { ensureJco } from '../lib/jco.mjs';
 import { runtimeTrace } from '../lib/runtime-trace.mjs';
 import { appsDir, benchDir } from '../lib/paths.mjs';
+import { stat } from '../lib/proc.mjs';
 import { spawnTimed } from '../lib/spawn-timed.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
@@ -13,12 +14,16 @@ import { installApps } from '../lib/workspace.mjs';
 export const NODE_READY = 'process.stdout.write("READY\\n")';
 
 /** Baseline A: spawn → the READY line of a bare node -e. */
-export async function baselineA(ctx, n) {
+export async function baselineA(ctx, n, cpuSamples = []) {
   const samples = [];
   for (let i = 0; i < n + ctx.warmup; i++) {
+    const cpu0 = stat(process.pid).reapedChildrenCpuMs;
     const r = await spawnTimed(process.execPath, ['-e', NODE_READY], { until: /^READY$/ });
     await r.exited;
-    if (i >= ctx.warmup) samples.push(r.lineAt);
+    if (i >= ctx.warmup) {
+      samples.push(r.lineAt);
+      cpuSamples.push(stat(process.pid).reapedChildrenCpuMs - cpu0);
+    }
   }
   return summarize(samples);
 }
@@ -54,7 +59,8 @@ export async function run(ctx) {
   const helloTranspiled = await transpiledComponent(helloComponent.path);
 
   ctx.log('baseline A: node -e READY');
-  const A = await baselineA(ctx, n);
+  const cpuA = [];
+  const A = await baselineA(ctx, n, cpuA);
   ctx.log('baseline B: jco run (hello as a component)');
   const jco = ensureJco(ctx.log);
   const B = await timeFirstLine(ctx, nSlow, process.execPath, [jco, 'run', helloComponent.path], /hello from weft/);
@@ -67,7 +73,7 @@ export async function run(ctx) {
     { id: 'C', label: 'pre-transpiled hello, bare preview2-shim', summary: C },
   ];
   const figures = [];
-  const raw = { A, B, C };
+  const raw = { A, B, C, A_process_cpu_ms: summarize(cpuA) };
   for (const standby of [true, false]) {
     const appd = await Appd.start(ctx.ws, { standby });
     try {

@@ -41,6 +41,7 @@ export async function run(ctx) {
   ctx.log('weft-pack check / install, hello (fixed cost)');
   const checkHello = await timeExit(ctx, n, [bin.pack, 'check', hello]);
   const installHello = await timeExit(ctx, n, [bin.pack, 'install', hello], { before: freshStore });
+  const help = await timeExit(ctx, n, [bin.pack, '--help']);
   ctx.log('floor: node + read + sha256 (+ transpileBytes)');
   const floorRead = await timeExit(ctx, n, [floor, 'read', join(big, 'app.wasm')]);
   const floorTranspile = await timeExit(ctx, n, [floor, 'transpile', join(big, 'app.wasm'), out()]);
@@ -62,6 +63,7 @@ export async function run(ctx) {
     }),
     figure({ id: 'pack.check.hello', label: '`weft-pack check`, hello (40 KB)', unit: 'ms', weft: checkHello }),
     figure({ id: 'pack.install.hello', label: '`weft-pack install`, hello (40 KB)', unit: 'ms', weft: installHello }),
+    figure({ id: 'pack.help', label: '`weft-pack --help` (CLI start-up alone)', unit: 'ms', weft: help }),
   ];
-  return { figures, raw: { checkBig, installBig, checkHello, installHello, floorRead, floorTranspile } };
+  return { figures, raw: { checkBig, installBig, checkHello, installHello, help, floorRead, floorTranspile } };
 }

@@ -1,4 +1,4 @@
-// Suite "scale": K sessions launched at once — time until all are READY, weft-appd RSS and CPU at each K; counter (polls every 1 ms) and hang (sleeps 100 ms).
+// Suite "scale": K sessions launched at once — time until all are READY, weft-appd RSS and CPU at each K; counter (polls its inbox) and hang (sleeps 100 ms).
 import { Appd } from '../lib/appd.mjs';
 import { figure } from '../lib/figure.mjs';
 import { memStatus, pss, stat } from '../lib/proc.mjs';

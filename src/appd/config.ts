@@ -15,6 +15,8 @@ export interface AppdConfig {
   restore: boolean;
   appShellBin: string | null;
   sampleIntervalMs: number;
+  /** Sampling interval for a process near its memory limit and still growing. */
+  sampleFastIntervalMs: number;
   cpuWindowMs: number;
   logLinesPerSecond: number;
   /** Unread bytes a client may leave in its socket before appd drops it. */
@@ -62,6 +64,7 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     restore: flags.restore !== false && restoreEnv !== '0' && restoreEnv !== 'false',
     appShellBin: env.WEFT_APP_SHELL_BIN && env.WEFT_APP_SHELL_BIN.length > 0 ? env.WEFT_APP_SHELL_BIN : null,
     sampleIntervalMs: integer(env, 'WEFT_SAMPLE_MS', 250, 50, 60_000),
+    sampleFastIntervalMs: integer(env, 'WEFT_SAMPLE_FAST_MS', 20, 5, 60_000),
     cpuWindowMs: integer(env, 'WEFT_CPU_WINDOW_MS', 3000, 250, 600_000),
     logLinesPerSecond: integer(env, 'WEFT_APP_LOG_RATE', 200, 1, 100_000),
     maxClientUnreadBytes: 8 * 1024 * 1024,

@@ -1,5 +1,5 @@
 // Wires appd together: backend, listener, supervisor, server; restores the last session at start and shuts down cleanly.
-import { lstat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Env } from '../config/paths.js';
 import type { Logger } from '../log/logger.js';
@@ -17,6 +17,7 @@ import { lastSessionPath, saveLastSession, takeLastSession } from './persist/las
 import { createDispatcher } from './server/dispatch.js';
 import { openListener, type ListenSource } from './server/listen.js';
 import { AppdServer } from './server/server.js';
+import { removeStaleIpcSockets } from './session/ipc-sockets.js';
 import { Supervisor } from './session/supervisor.js';
 import { weftVersion } from './version.js';
 
@@ -60,7 +61,7 @@ export class Daemon {
     const command = runtimeCommand(env);
     const pool = choice.name === 'direct' && config.standbyPoolSize > 0 ? new StandbyPool(command, config.standbyPoolSize, log.child({ component: 'standby' })) : null;
     const backend: LaunchBackend = choice.name === 'direct' ? new DirectBackend(command, pool) : new SystemdScopeBackend(command);
-    const sampler = new UsageSampler(config.sampleIntervalMs);
+    const sampler = new UsageSampler(config.sampleIntervalMs, { fastIntervalMs: config.sampleFastIntervalMs });
 
     let server: AppdServer | null = null;
     let daemon: Daemon | null = null;
@@ -91,6 +92,11 @@ export class Daemon {
     // Bind only now that connections are handled; and before starting the pool, so a second appd fails fast and spawns nothing.
     await openListener(listener, source);
     if (source.kind === 'path') daemon.socketIno = (await lstat(source.path)).ino;
+    // Only now that this appd owns the socket: a watchdog-killed or SIGKILLed predecessor leaves its
+    // IPC sockets behind. Live ones (another appd sharing the directory) are left alone.
+    await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+    const stale = await removeStaleIpcSockets(config.stateDir);
+    if (stale.length > 0) log.info({ dir: config.stateDir, removed: stale }, `removed ${stale.length} stale IPC socket${stale.length === 1 ? '' : 's'}`);
     pool?.start();
     log.info(
       { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, standby: pool ? config.standbyPoolSize : 0, runtime: [command.file, ...command.args].join(' ') },

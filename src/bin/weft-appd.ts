@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('weft-appd')
     .usage('$0 [--no-restore]\n\nRuns the weft app supervisor on $WEFT_APPD_SOCKET or $XDG_RUNTIME_DIR/weft/appd.sock.')
+    // Handled above, before yargs; listed here so --help shows it.
+    .command('install-units', 'write weft-appd.service, weft-appd.socket and weft-apps.slice for systemd --user (see `weft-appd install-units --help`)')
     .option('restore', {
       type: 'boolean',
       default: true,

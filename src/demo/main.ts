@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     say(`LAUNCH_ACK session ${ack.session_id} for ${ack.app_id}`);
     await ready;
     say(`APP_READY session ${ack.session_id} after ${(performance.now() - launchedAt).toFixed(0)} ms`);
+    const info = expect(await client.request({ type: 'QUERY_SESSION', session_id: ack.session_id }), 'SESSION_INFO');
+    say(`  state ${info.session.state}, runtime pid ${info.session.pid}, backend ${info.session.backend}`);
 
     for (const command of ['increment', 'increment', 'get']) {
       const reply = client.waitForEvent((e) => e.type === 'IPC_MESSAGE' && e.session_id === ack.session_id, 10_000);

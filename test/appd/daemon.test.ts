@@ -1,6 +1,7 @@
 // End-to-end tests of weft-appd through its real socket, with a fake runtime (test/appd/fixtures/fake-runtime.mjs) as the child.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppdClient } from '../../src/protocol/client.js';
@@ -37,6 +38,18 @@ function waitEvent(events: Response[], match: (e: Response & Record<string, unkn
 }
 
 const stoppedFinal = (sid: number) => (e: Response & Record<string, unknown>) => e.type === 'APP_STATE' && e.session_id === sid && e.state === 'stopped' && e.restart_in_ms === undefined;
+
+/** A listening socket at `path` owned by this test process (standing in for another appd's relay). */
+function listenAt(path: string, onConnection: () => void = () => {}): Promise<Server> {
+  const server = createServer((socket) => {
+    onConnection();
+    socket.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve(server));
+  });
+}
 
 /** The first line of `path` as JSON, or undefined while the file is missing or half-written. */
 function readJsonLine<T>(path: string): T | undefined {
@@ -181,6 +194,11 @@ describe('weft-appd with a fake runtime', () => {
     const stopped = await waitEvent(events, stoppedFinal(sid), 15_000, 'memory limit');
     expect(stopped).toMatchObject({ reason: 'memory-limit', signal: 'SIGKILL' });
     expect(stopped.message).toContain('160 MiB');
+    // It grows 400 MiB/s; sampled every 20 ms near the limit, it is caught soon after passing it. A loose
+    // bound (load on the machine delays timers); the exact schedule is checked in unit.test.ts.
+    const seen = Number(/resident memory ([\d.]+) MiB/.exec(String(stopped.message))?.[1]);
+    expect(seen).toBeGreaterThan(160);
+    expect(seen).toBeLessThan(160 + 112);
   });
 
   it('kills a CPU burner over its cpu_percent (judged over the window)', async () => {
@@ -265,6 +283,16 @@ describe('weft-appd lifecycle', () => {
   };
   afterEach(async () => {
     await Promise.all(started.splice(0).map((d) => d.stop('SIGKILL')));
+  });
+
+  it('--help lists install-units', () => {
+    requireBuilt();
+    const help = spawnSync(process.execPath, [APPD_BIN, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/install-units\s+write weft-appd\.service, weft-appd\.socket and\s+weft-apps\.slice/);
+    const sub = spawnSync(process.execPath, [APPD_BIN, 'install-units', '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(sub.status).toBe(0);
+    expect(sub.stdout).toMatch(/^usage: weft-appd install-units/);
   });
 
   it('refuses to start while another appd is live, and replaces a stale socket', async () => {
@@ -369,6 +397,105 @@ describe('weft-appd lifecycle', () => {
       client.close();
       await third.stop('SIGTERM');
     } finally {
+      t.cleanup();
+    }
+  });
+
+  it('ends the session (reason shell-exited, no restart) when the app shell exits on its own', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME);
+    installAll(t);
+    // Even a restart policy of "always" does not bring it back: closing the app's window ends the app.
+    installFakeApp(t.store, 'org.weft.test.always.counter', '[restart]\npolicy = "always"\nbackoff_ms = 100\n');
+    const shell = join(t.base, 'shell.sh');
+    writeFileSync(shell, '#!/bin/sh\necho "shell for $2"\nsleep 0.5\nexit 0\n', { mode: 0o755 });
+    try {
+      const daemon = await start(t, [], { WEFT_APP_SHELL_BIN: shell });
+      const client = await connect(t);
+      const events = await subscribe(client);
+      const sid = await launch(client, 'org.weft.test.always.counter');
+      await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'ready');
+      const pid = (await sessionInfo(client, sid)).pid as number;
+      const stopped = await waitEvent(events, stoppedFinal(sid), 15_000, 'the session to end with its shell');
+      expect(stopped).toMatchObject({ reason: 'shell-exited', restarts: 0 });
+      expect(String(stopped.message)).toMatch(/app shell exited on its own \(code 0\)/);
+      expect(pidAlive(pid)).toBe(false);
+      expect(existsSync(join(t.runtimeDir, `ipc-${sid}.sock`))).toBe(false);
+      const states = events.filter((e) => e.type === 'APP_STATE' && e.session_id === sid).map((e) => (e as { state: string }).state);
+      expect(states).toEqual(['starting', 'running', 'stopping', 'stopped']);
+      expect(daemon.logs.some((l) => l.session_id === sid && l.stream === 'shell-stdout' && l.msg === `shell for ${sid}`)).toBe(true);
+
+      // A shell that cannot even start ends the session the same way (WEFT does too).
+      client.close();
+      await daemon.stop();
+      const broken = await start(t, [], { WEFT_APP_SHELL_BIN: join(t.base, 'no-such-shell') });
+      const c2 = await connect(t);
+      const e2 = await subscribe(c2);
+      const sid2 = await launch(c2, 'org.weft.test.counter');
+      expect(await waitEvent(e2, stoppedFinal(sid2), 15_000, 'the session to end without a shell')).toMatchObject({ reason: 'shell-exited', message: expect.stringMatching(/cannot start the app shell .*ENOENT/) });
+      c2.close();
+      await broken.stop();
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('removes the IPC sockets a SIGKILLed appd left behind, but not live ones or other files', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME, { WEFT_STANDBY: '0' });
+    installAll(t);
+    let other: Server | null = null;
+    try {
+      const first = await start(t);
+      const client = await connect(t);
+      const events = await subscribe(client);
+      const sids = [await launch(client, 'org.weft.test.echo'), await launch(client, 'org.weft.test.counter')];
+      await waitFor(() => sids.every((sid) => events.some((e) => e.type === 'APP_READY' && e.session_id === sid)) || undefined, 10_000, 'READY');
+      client.close();
+      await first.stop('SIGKILL');
+      const left = sids.map((sid) => `ipc-${sid}.sock`);
+      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(left.sort());
+      // Someone else's live socket with our naming (another appd sharing the directory), and a stray file.
+      other = await listenAt(join(t.runtimeDir, 'ipc-40.sock'));
+      writeFileSync(join(t.runtimeDir, 'ipc-41.sock'), 'not a socket');
+      const second = await start(t);
+      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-40.sock', 'ipc-41.sock']);
+      expect(second.logs.find((l) => l.msg === 'removed 2 stale IPC sockets')).toMatchObject({ removed: expect.arrayContaining(left) });
+    } finally {
+      other?.close();
+      t.cleanup();
+    }
+  });
+
+  it('never fails a launch because ipc-<n>.sock exists: stale, live or not a socket', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME, { WEFT_STANDBY: '0' });
+    installAll(t);
+    mkdirSync(t.runtimeDir, { recursive: true, mode: 0o700 });
+    // Session 1's name is a directory, session 2's is another appd's live relay.
+    mkdirSync(join(t.runtimeDir, 'ipc-1.sock'));
+    let connections = 0;
+    const other = await listenAt(join(t.runtimeDir, 'ipc-2.sock'), () => (connections += 1));
+    try {
+      await start(t);
+      const client = await connect(t);
+      const events = await subscribe(client);
+      for (const expected of [1, 2]) {
+        const sid = await launch(client, 'org.weft.test.echo');
+        expect(sid).toBe(expected);
+        await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, `session ${sid} READY`);
+        expect(await client.request({ type: 'IPC_FORWARD', session_id: sid, payload: `ping ${sid}` })).toMatchObject({ type: 'APP_STATE' });
+        expect(await waitEvent(events, (e) => e.type === 'IPC_MESSAGE' && e.session_id === sid, 5000, 'echo')).toMatchObject({ payload: `ping ${sid}` });
+      }
+      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-1-1.sock', 'ipc-1.sock', 'ipc-2-1.sock', 'ipc-2.sock']);
+      expect(statSync(join(t.runtimeDir, 'ipc-1.sock')).isDirectory()).toBe(true);
+      // The other listener was neither replaced nor probed.
+      expect(connections).toBe(0);
+      for (const sid of [1, 2]) await client.request({ type: 'TERMINATE_APP', session_id: sid });
+      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-1.sock', 'ipc-2.sock']);
+      client.close();
+    } finally {
+      other.close();
       t.cleanup();
     }
   });

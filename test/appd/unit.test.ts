@@ -1,12 +1,16 @@
 // Unit tests for appd's pure parts: exit classification, restart policy, limit judging, rate limiting, backend choice, line splitting.
+import { spawn } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chooseBackend } from '../../src/appd/backends/choose.js';
-import { scopeArgs } from '../../src/appd/backends/systemd-scope.js';
+import { scopeArgs, scopeMemoryMaxMb, scopeUnitName } from '../../src/appd/backends/systemd-scope.js';
 import { LimitJudge } from '../../src/appd/limits/judge.js';
+import { parseStat, readProcUsage } from '../../src/appd/limits/proc-usage.js';
+import { nextSampleDelay, UsageSampler } from '../../src/appd/limits/sampler.js';
 import { TokenBucket } from '../../src/appd/logs/token-bucket.js';
 import { backoffDelay, decideRestart } from '../../src/appd/restart/policy.js';
-import { classifyExit } from '../../src/appd/session/exit.js';
+import { classifyExit, inferMemoryKill, isDeliberateStop } from '../../src/appd/session/exit.js';
 import { BoundedHistory } from '../../src/appd/session/history.js';
 import { LineReader } from '../../src/appd/session/lines.js';
 import { preopensFor } from '../../src/appd/session/preopens.js';
@@ -102,10 +106,161 @@ describe('chooseBackend', () => {
 });
 
 describe('systemd scope arguments', () => {
-  it('carries the manifest limits into the scope', () => {
-    const args = scopeArgs({ memoryMaxMb: 64, cpuPercent: 50 }, { appId: 'org.example.app', sessionId: 3 });
-    expect(args).toEqual(expect.arrayContaining(['--user', '--scope', '--slice=weft-apps.slice', 'MemoryMax=64M', 'CPUQuota=50%']));
+  it('carries the manifest limits into a named scope, MemoryMax with headroom above memory_max_mb', () => {
+    const args = scopeArgs({ memoryMaxMb: 64, cpuPercent: 50 }, { appId: 'org.example.app', sessionId: 3, attempt: 1 }, 4711);
+    expect(args).toEqual(expect.arrayContaining(['--user', '--scope', '--collect', '--slice=weft-apps.slice', '--unit=weft-app-4711-3-1.scope', 'MemoryMax=96M', 'CPUQuota=50%']));
     expect(args[args.length - 1]).toBe('--');
+    expect(scopeUnitName({ sessionId: 12, attempt: 0 }, 99)).toBe('weft-app-99-12-0.scope');
+  });
+  it('gives the scope max(25 %, 32 MiB) of headroom', () => {
+    expect(scopeMemoryMaxMb(64)).toBe(96);
+    expect(scopeMemoryMaxMb(128)).toBe(160);
+    expect(scopeMemoryMaxMb(512)).toBe(640);
+    expect(scopeMemoryMaxMb(1000)).toBe(1250);
+  });
+});
+
+describe('inferMemoryKill (an unexplained SIGKILL under a memory cgroup)', () => {
+  const MiB = 1024 * 1024;
+  const ctx = { kernelMemoryLimit: true, scopeMemoryMaxMb: 96, memoryMaxMb: 64, lastRssBytes: 50 * MiB };
+  it('blames memory when the last sample was at least 60 % of the limit', () => {
+    const cause = inferMemoryKill('SIGKILL', ctx);
+    expect(cause).toMatchObject({ reason: 'memory-limit' });
+    expect(cause?.message).toMatch(/MemoryMax=96M.*78% of the 64 MiB limit/);
+    expect(inferMemoryKill('SIGKILL', { ...ctx, lastRssBytes: 0.6 * 64 * MiB })?.reason).toBe('memory-limit');
+  });
+  it('does not below 60 %, for other signals, without a sample, or without a cgroup', () => {
+    expect(inferMemoryKill('SIGKILL', { ...ctx, lastRssBytes: 30 * MiB })).toBeNull();
+    expect(inferMemoryKill('SIGTERM', ctx)).toBeNull();
+    expect(inferMemoryKill('SIGKILL', { ...ctx, lastRssBytes: null })).toBeNull();
+    expect(inferMemoryKill('SIGKILL', { ...ctx, kernelMemoryLimit: false })).toBeNull();
+  });
+  it('classifies the inferred cause as memory-limit with the signal kept', () => {
+    expect(classifyExit({ ...end, signal: 'SIGKILL', cause: inferMemoryKill('SIGKILL', ctx) })).toMatchObject({ reason: 'memory-limit', signal: 'SIGKILL' });
+  });
+});
+
+describe('shell-exited', () => {
+  it('is a deliberate stop: no restart policy undoes it', () => {
+    const shellExit = { exit_code: 143, signal: null, reason: 'shell-exited', message: 'the app shell exited on its own (code 0)' };
+    expect(isDeliberateStop(shellExit)).toBe(true);
+    expect(decideRestart({ ...DEFAULT_RESTART, policy: 'always' }, shellExit, [], 0).kind).toBe('stay-stopped');
+  });
+});
+
+describe('/proc sampling', () => {
+  it('parses /proc/<pid>/stat even when the command name has spaces and parentheses', () => {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime prio nice threads itreal start vsize rss
+    const line = '1234 (we(ird) name) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 3 2 20 0 11 0 999 123456789 2048 18446744073709551615';
+    expect(parseStat(line)).toEqual({ state: 'S', cpuTicks: 305, rssPages: 2048 });
+  });
+  it('reads this process: RSS as the kernel counts it, CPU time in ms', () => {
+    const sample = readProcUsage(process.pid);
+    expect(sample).not.toBeNull();
+    const rss = process.memoryUsage.rss();
+    expect(Math.abs((sample?.rssBytes ?? 0) - rss)).toBeLessThan(rss * 0.2);
+    expect(sample?.cpuMs).toBeGreaterThan(0);
+    expect(readProcUsage(2 ** 22 + 12345)).toBeNull();
+  });
+});
+
+describe('UsageSampler on a real process', () => {
+  it('samples it and keeps no /proc fd open once it stops watching', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const pid = child.pid as number;
+    const procFds = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`/proc/${pid}/`);
+        } catch {
+          return false;
+        }
+      });
+    const sampler = new UsageSampler(50);
+    try {
+      const samples: Array<{ rssBytes: number; cpuMs: number }> = [];
+      sampler.watch(pid, (sample) => samples.push(sample));
+      for (let i = 0; i < 200 && samples.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(samples.length).toBeGreaterThanOrEqual(3);
+      expect(samples[0]?.rssBytes).toBeGreaterThan(0);
+      sampler.unwatch(pid);
+      sampler.stop();
+      // pidusage kept /proc/<pid>/stat open per pid, and its clear() never closed it.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(procFds()).toEqual([]);
+    } finally {
+      sampler.stop();
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('nextSampleDelay', () => {
+  const MiB = 1024 * 1024;
+  const limit = 64 * MiB;
+  const at = (t: number, mib: number) => ({ at: t, cpuMs: 0, rssBytes: mib * MiB });
+  it('keeps the base interval for a small or steady process, or without a limit', () => {
+    expect(nextSampleDelay(null, at(0, 10), limit, 250, 20)).toBe(250);
+    expect(nextSampleDelay(at(0, 10), at(250, 10), limit, 250, 20)).toBe(250);
+    expect(nextSampleDelay(at(0, 10), at(250, 30), null, 250, 20)).toBe(250);
+  });
+  it('samples a growing process sooner the sooner it would reach half its limit', () => {
+    // 10 → 20 MiB in 250 ms: 12 MiB to go at 40 MiB/s is 300 ms; half of that.
+    expect(nextSampleDelay(at(0, 10), at(250, 20), limit, 250, 20)).toBe(150);
+    // 10 → 30 MiB in 50 ms: racing.
+    expect(nextSampleDelay(at(0, 10), at(50, 30), limit, 250, 20)).toBe(20);
+  });
+  it('samples fast above half the limit while growing, or above 90 %', () => {
+    expect(nextSampleDelay(at(0, 34), at(20, 40), limit, 250, 20)).toBe(20);
+    expect(nextSampleDelay(at(0, 40), at(20, 40), limit, 250, 20)).toBe(100);
+    expect(nextSampleDelay(at(0, 60), at(20, 60), limit, 250, 20)).toBe(20);
+  });
+});
+
+describe('UsageSampler against a simulated runaway process', () => {
+  const MiB = 1024 * 1024;
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Where the first sample at or above the limit lands, for a process growing `mibPerSecond` from 20 MiB. */
+  function firstSampleOverLimit(limitMib: number, mibPerSecond: number, baseMs = 250, fastMs = 20): number {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const start = Date.now();
+    const rssAt = (t: number) => (20 + ((t - start) / 1000) * mibPerSecond) * MiB;
+    const sampler = new UsageSampler(baseMs, { fastIntervalMs: fastMs, now: Date.now, read: () => ({ at: Date.now(), cpuMs: 0, rssBytes: rssAt(Date.now()) }) });
+    let seen: number | null = null;
+    sampler.watch(
+      42,
+      (sample) => {
+        if (seen === null && sample.rssBytes >= limitMib * MiB) seen = sample.rssBytes / MiB;
+      },
+      limitMib * MiB,
+    );
+    for (let i = 0; i < 10_000 && seen === null; i++) vi.advanceTimersByTime(1);
+    sampler.stop();
+    return seen ?? Infinity;
+  }
+
+  it('sees a 64 MiB app growing at 500 MiB/s over its limit before the scope backstop (96 MiB)', () => {
+    // A fixed 250 ms tick would first see it at ~145 MiB: after the kernel's SIGKILL.
+    const rss = firstSampleOverLimit(64, 500);
+    expect(rss).toBeLessThan(scopeMemoryMaxMb(64));
+    expect(rss).toBeLessThan(64 + 500 * 0.02 + 1);
+  });
+  it('does the same at 2 GiB/s with a 512 MiB limit, and for a slow grower', () => {
+    expect(firstSampleOverLimit(512, 2048)).toBeLessThan(512 + 2048 * 0.02 + 1);
+    expect(firstSampleOverLimit(64, 20)).toBeLessThan(64 + 1);
+  });
+  it('samples a steady small process at the base interval only', () => {
+    vi.useFakeTimers({ now: 0 });
+    let reads = 0;
+    const sampler = new UsageSampler(250, { fastIntervalMs: 20, now: Date.now, read: () => (reads++, { at: Date.now(), cpuMs: 0, rssBytes: 10 * MiB }) });
+    sampler.watch(7, () => {}, 64 * MiB);
+    vi.advanceTimersByTime(10_000);
+    sampler.stop();
+    expect(reads).toBeGreaterThanOrEqual(39);
+    expect(reads).toBeLessThanOrEqual(41);
   });
 });
 

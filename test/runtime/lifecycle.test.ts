@@ -23,6 +23,14 @@ describe('READY', () => {
     expect(result.code).toBe(0);
   });
 
+  it.skipIf(!hasClang)('a component linked with weft_app.c keeps its first buffered stdout write', async () => {
+    // weft_app.c makes one WASI call at startup, so the adapter does not initialise inside the first printf.
+    const id = installModule(home, 'org.test.stdoutfirst', await buildC('stdout-first', { world: 'import notify;' }));
+    const result = await runRuntime(home, [id, '1']);
+    expect(result.stdout).toBe('READY\nfirst line\nsecond line\n');
+    expect(result.code).toBe(0);
+  });
+
   it('an app that imports notify but never calls ready() never gets READY', async () => {
     const running = startRuntime(home, [installFixture(home, 'stall'), '1']);
     await new Promise((r) => setTimeout(r, 2000));

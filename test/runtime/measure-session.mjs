@@ -1,7 +1,8 @@
 // Measures a running session of weft-runtime: idle CPU and RSS of a counter, IPC round trip with echo, launch→READY
 // (cold, standby) and cpu-bench compute; several runtime checkouts interleaved so machine load hits each alike.
 // usage: node test/runtime/measure-session.mjs [--rounds N] [--only idle,rtt,launch,compute] [--idle-s 5] [root...]
-//   root: a weft checkout with dist/ built (default: this one). See docs/architecture/runtime.md, "Measurements".
+//   root: a weft checkout with dist/ built (default: this one), optionally `path@@NAME=value;NAME=value` to give its
+//   runtimes extra environment. See docs/architecture/runtime.md, "Measurements".
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,19 +21,21 @@ const rounds = Number(option('rounds', 5));
 const only = new Set(option('only', 'idle,rtt,launch,compute').split(','));
 const idleSeconds = Number(option('idle-s', 5));
 const rttCount = Number(option('rtt-n', 1000));
-const roots = (args.length > 0 ? args : [here]).map((r) => resolve(r));
+const roots = args.length > 0 ? args : [here];
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 const APPS = { counter: 'apps/counter', echo: 'apps/echo', cpubench: 'apps/cpu-bench' };
-const setups = roots.map((root, i) => {
+const setups = roots.map((spec, i) => {
+  const [path, extra = ''] = spec.split('@@');
+  const root = resolve(path);
   const home = mkdtempSync(join(tmpdir(), `weft-measure-${i}-`));
-  const env = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache'), WEFT_APP_STORE: join(home, 'store'), XDG_RUNTIME_DIR: home };
+  const env = { ...process.env, ...Object.fromEntries(extra.split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])), HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache'), WEFT_APP_STORE: join(home, 'store'), XDG_RUNTIME_DIR: home };
   const ids = {};
   for (const [name, dir] of Object.entries(APPS)) {
     execFileSync(process.execPath, [join(root, 'dist/bin/weft-pack.js'), 'install', resolve(here, dir)], { env, stdio: 'ignore' });
     ids[name] = /^id\s*=\s*"([^"]+)"/m.exec(readFileSync(resolve(here, dir, 'wapp.toml'), 'utf8'))[1];
   }
-  return { root, home, env, ids, runtime: join(root, 'dist/bin/weft-runtime.js'), results: new Map() };
+  return { root: spec, home, env, ids, runtime: join(root, 'dist/bin/weft-runtime.js'), results: new Map() };
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -41,6 +44,7 @@ const cpuMs = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
 };
 const rssMib = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const rollup = (pid, field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]) / 1024;
 const record = (setup, key, value) => {
   if (!setup.results.has(key)) setup.results.set(key, []);
   setup.results.get(key).push(value);
@@ -110,6 +114,45 @@ async function stop(session) {
   await session.exited;
 }
 
+const PLAIN_ECHO = `const s = require('node:net').createConnection(process.argv[1]); s.setEncoding('utf8'); let b = '';
+s.on('data', (c) => { b += c; const l = b.split('\\n'); b = l.pop(); for (const x of l) s.write(x + '\\n'); });`;
+
+async function roundTrips(setup, server, label) {
+    let waiter = null;
+    server.onLine((line) => waiter?.(line));
+    const roundTrip = (payload) =>
+      new Promise((r) => {
+        waiter = r;
+        server.send(payload);
+      });
+    const times = [];
+    for (let i = 0; i < 100 + rttCount; i++) {
+      if (i % 100 === 0) await sleep(30 + (i % 300)); // some round trips start from the app's slow idle
+      const payload = `m${i}:`.padEnd(64, 'x');
+      const t = performance.now();
+      if ((await roundTrip(payload)) !== payload) throw new Error('echo mismatch');
+      if (i >= 100) times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    record(setup, `${label}echo RTT median ms`, times[Math.floor(times.length / 2)]);
+    record(setup, `${label}echo RTT p95 ms`, times[Math.floor(times.length * 0.95)]);
+    // pipelined, 64 in flight
+    const m = 5000;
+    let got = 0;
+    let sent = 0;
+    const t0 = performance.now();
+    await new Promise((done) => {
+      server.onLine(() => {
+        got++;
+        if (got === m) done();
+        else if (sent < m) server.send(`p${sent++}`);
+      });
+      for (; sent < 64; ) server.send(`p${sent++}`);
+    });
+    record(setup, `${label}echo pipelined msg/s`, m / ((performance.now() - t0) / 1000));
+}
+
+
 const measures = {
   async idle(setup, round) {
     const server = await ipcServer(join(setup.home, `idle-${round}.sock`));
@@ -126,6 +169,8 @@ const measures = {
     const cpu = ((cpuMs(pid) - c0) / (performance.now() - t0)) * 100;
     record(setup, 'idle counter CPU % of a core', cpu);
     record(setup, 'idle counter VmRSS MiB', rssMib(pid));
+    record(setup, 'idle counter private (Private_Dirty) MiB', rollup(pid, 'Private_Dirty'));
+    record(setup, 'idle counter PSS MiB', rollup(pid, 'Pss'));
     await stop(session);
     server.close();
   },
@@ -147,51 +192,7 @@ const measures = {
     plain.kill();
     plainServer.close();
   },
-    let waiter = null;
-    server.onLine((line) => waiter?.(line));
-    await roundTrips(setup, server, '');
-  },
-};
 
-const PLAIN_ECHO = `const s = require('node:net').createConnection(process.argv[1]); s.setEncoding('utf8'); let b = '';
-s.on('data', (c) => { b += c; const l = b.split('\\n'); b = l.pop(); for (const x of l) s.write(x + '\\n'); });`;
-
-async function roundTrips(setup, server, label) {
-    let waiter = null;
-    server.onLine((line) => waiter?.(line));
-    const roundTrip = (payload) =>
-      new Promise((r) => {
-        waiter = r;
-        server.send(payload);
-      });
-    const times = [];
-    for (let i = 0; i < 100 + rttCount; i++) {
-      if (i % 100 === 0) await sleep(30 + (i % 300)); // some round trips start from the app's slow idle
-      const payload = `m${i}:`.padEnd(64, 'x');
-      const t = performance.now();
-      if ((await roundTrip(payload)) !== payload) throw new Error('echo mismatch');
-      if (i >= 100) times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    record(setup, 'echo RTT median ms', times[Math.floor(times.length / 2)]);
-    record(setup, 'echo RTT p95 ms', times[Math.floor(times.length * 0.95)]);
-    // pipelined, 64 in flight
-    const m = 5000;
-    let got = 0;
-    let sent = 0;
-    const t0 = performance.now();
-    await new Promise((done) => {
-      server.onLine(() => {
-        got++;
-        if (got === m) done();
-        else if (sent < m) server.send(`p${sent++}`);
-      });
-      for (; sent < 64; ) server.send(`p${sent++}`);
-    });
-    record(setup, 'echo pipelined msg/s', m / ((performance.now() - t0) / 1000));
-    await stop(session);
-    server.close();
-  },
   async launch(setup, round) {
     for (const standby of [false, true]) {
       const path = join(setup.home, `launch-${round}-${standby}.sock`);

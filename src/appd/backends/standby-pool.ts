@@ -35,10 +35,6 @@ export class StandbyPool {
     this.refill();
   }
 
-  get readyCount(): number {
-    return [...this.standbys].filter((s) => s.ready).length;
-  }
-
   /**
    * A ready standby, handed over with `argv`: it now runs that app exactly as if started with
    * it. Returns null when none is ready (the caller spawns cold).

@@ -1,10 +1,29 @@
-// The systemd-scope backend: each runtime runs in its own transient user scope under weft-apps.slice, with cgroup limits from [limits].
+// The systemd-scope backend: each runtime runs in its own named transient user scope under weft-apps.slice, with cgroup limits from [limits].
 import type { Limits } from '../../manifest/types.js';
 import type { Command } from './runtime-command.js';
 import { spawnRuntime } from './spawn.js';
-import { runtimeArgv, type LaunchBackend, type LaunchSpec, type RuntimeProcess } from './types.js';
+import { runtimeArgv, type LaunchBackend, type LaunchSpec, type RuntimeProcess, type ScopeInfo } from './types.js';
 
 export const APPS_SLICE = 'weft-apps.slice';
+
+/** The scope's MemoryMax is memory_max_mb plus the larger of these. */
+const HEADROOM_FRACTION = 0.25;
+const HEADROOM_MIN_MB = 32;
+
+/**
+ * The scope's MemoryMax, MiB: the manifest limit plus max(25 %, 32 MiB). appd kills a runtime
+ * whose RSS passes memory_max_mb itself (reason `memory-limit`, whatever the backend), sampling
+ * faster as a process nears its limit; the kernel's limit sits above that as a backstop, so a
+ * fast-growing app is normally stopped by appd, with a reason, before the kernel's bare SIGKILL.
+ */
+export function scopeMemoryMaxMb(memoryMaxMb: number): number {
+  return memoryMaxMb + Math.max(HEADROOM_MIN_MB, Math.ceil(memoryMaxMb * HEADROOM_FRACTION));
+}
+
+/** `weft-app-<appd pid>-<session>-<attempt>.scope`: unique per run, so a restarted appd never collides with a scope still winding down. */
+export function scopeUnitName(spec: Pick<LaunchSpec, 'sessionId' | 'attempt'>, appdPid: number = process.pid): string {
+  return `weft-app-${appdPid}-${spec.sessionId}-${spec.attempt}.scope`;
+}
 
 /**
  * `systemd-run` arguments for one runtime. With `--scope` systemd-run registers the scope and
@@ -12,16 +31,17 @@ export const APPS_SLICE = 'weft-apps.slice';
  * through, and signals reach it directly. `--collect` unloads the scope even after a failure;
  * `--quiet` keeps the "Running scope as unit" notice off the runtime's stderr.
  */
-export function scopeArgs(limits: Pick<Limits, 'memoryMaxMb' | 'cpuPercent'>, spec: Pick<LaunchSpec, 'appId' | 'sessionId'>): string[] {
+export function scopeArgs(limits: Pick<Limits, 'memoryMaxMb' | 'cpuPercent'>, spec: Pick<LaunchSpec, 'appId' | 'sessionId' | 'attempt'>, appdPid: number = process.pid): string[] {
   return [
     '--user',
     '--scope',
     '--collect',
     '--quiet',
+    `--unit=${scopeUnitName(spec, appdPid)}`,
     `--slice=${APPS_SLICE}`,
     `--description=weft app ${spec.appId} (session ${spec.sessionId})`,
     '-p',
-    `MemoryMax=${limits.memoryMaxMb}M`,
+    `MemoryMax=${scopeMemoryMaxMb(limits.memoryMaxMb)}M`,
     '-p',
     `CPUQuota=${limits.cpuPercent}%`,
     '--',
@@ -39,7 +59,8 @@ export class SystemdScopeBackend implements LaunchBackend {
 
   launch(spec: LaunchSpec): RuntimeProcess {
     const args = [...scopeArgs(spec.limits, spec), this.command.file, ...this.command.args, ...runtimeArgv(spec)];
-    return spawnRuntime(this.systemdRun, args, 'systemd-scope');
+    const scope: ScopeInfo = { unit: scopeUnitName(spec), memoryMaxMb: scopeMemoryMaxMb(spec.limits.memoryMaxMb) };
+    return { ...spawnRuntime(this.systemdRun, args, 'systemd-scope'), scope };
   }
 
   async shutdown(): Promise<void> {}

@@ -14,6 +14,16 @@ export interface LaunchSpec {
   /** Runtime arguments after `<app_id> <session_id>` (`--preopen`, `--ipc-socket`). */
   extraArgs: string[];
   limits: Limits;
+  /** How many times this session's runtime was restarted before this launch (0 for the first). */
+  attempt: number;
+}
+
+/** The transient unit a runtime runs in (systemd-scope backend). */
+export interface ScopeInfo {
+  /** e.g. `weft-app-4711-3-0.scope`: appd's pid, the session id, the attempt. */
+  unit: string;
+  /** The scope's MemoryMax, MiB: the manifest's memory_max_mb plus headroom (a backstop; appd kills at the limit). */
+  memoryMaxMb: number;
 }
 
 export interface RuntimeProcess {
@@ -24,11 +34,17 @@ export interface RuntimeProcess {
   backend: BackendName;
   /** True when a pre-started standby runtime was used. */
   warm: boolean;
+  /** Set by the systemd-scope backend. */
+  scope?: ScopeInfo;
 }
 
 export interface LaunchBackend {
   readonly name: BackendName;
-  /** True when the kernel enforces [limits] (cgroups); appd then samples usage only to report it. */
+  /**
+   * True when the kernel enforces [limits] (a cgroup): it throttles CPU to cpu_percent, so appd
+   * does not kill for CPU, and it SIGKILLs at a MemoryMax above memory_max_mb, as a backstop to
+   * appd's own RSS check (which applies with every backend).
+   */
   readonly enforcesLimits: boolean;
   /** Starts the runtime. Spawn failures arrive as the child's `error` event, as with child_process. */
   launch(spec: LaunchSpec): RuntimeProcess;

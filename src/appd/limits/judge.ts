@@ -2,9 +2,11 @@
 import type { Limits } from '../../manifest/types.js';
 
 const MIB = 1024 * 1024;
+/** The span `currentCpuPercent` averages over, at least. */
+const CPU_SPAN_MS = 250;
 
 export interface UsageSample {
-  /** ms since the epoch. */
+  /** ms on the epoch scale, from a monotonic clock (only differences between samples matter). */
   at: number;
   /** Cumulative user + system CPU time, ms. */
   cpuMs: number;
@@ -53,11 +55,23 @@ export class LimitJudge {
     return null;
   }
 
-  /** CPU percent between the last two samples, or null before there are two. */
+  /**
+   * Recent CPU percent: from the newest sample at least CPU_SPAN_MS older than the latest (or the
+   * oldest kept) to the latest; null before there are two. Samples near the memory limit can be
+   * 20 ms apart, and CPU time only moves in 10 ms ticks, so adjacent samples would be too coarse.
+   */
   currentCpuPercent(): number | null {
     const last = this.samples[this.samples.length - 1];
-    const previous = this.samples[this.samples.length - 2];
-    if (!last || !previous || last.at <= previous.at) return null;
+    if (!last || this.samples.length < 2) return null;
+    let previous = this.samples[0] as UsageSample;
+    for (let i = this.samples.length - 2; i >= 0; i--) {
+      const sample = this.samples[i] as UsageSample;
+      if (last.at - sample.at >= CPU_SPAN_MS) {
+        previous = sample;
+        break;
+      }
+    }
+    if (last.at <= previous.at) return null;
     return Math.round(((last.cpuMs - previous.cpuMs) / (last.at - previous.at)) * 1000) / 10;
   }
 
@@ -67,5 +81,5 @@ export class LimitJudge {
 }
 
 function formatMib(bytes: number): string {
-  return `${(bytes / MIB).toFixed(0)} MiB`;
+  return `${(bytes / MIB).toFixed(1)} MiB`;
 }

@@ -2,7 +2,7 @@
 import type { ExitInfo } from '../../protocol/messages.js';
 
 /** Why appd itself stopped a process; it names the reason better than the signal does. */
-export type StopReason = 'terminated' | 'ready-timeout' | 'memory-limit' | 'cpu-limit' | 'appd-shutdown';
+export type StopReason = 'terminated' | 'ready-timeout' | 'memory-limit' | 'cpu-limit' | 'appd-shutdown' | 'shell-exited';
 
 export interface StopCause {
   reason: StopReason;
@@ -62,7 +62,41 @@ export function isCleanExit(info: ExitInfo): boolean {
   return info.reason === 'exited' && info.exit_code === 0;
 }
 
-/** Stops appd asked for on a user's behalf; no restart policy undoes them. */
+/**
+ * Stops appd made on a user's behalf; no restart policy undoes them. The app shell exiting on its
+ * own is one: it is the app's window, and closing the window ends the app (as in WEFT).
+ */
 export function isDeliberateStop(info: ExitInfo): boolean {
-  return info.reason === 'terminated' || info.reason === 'appd-shutdown';
+  return info.reason === 'terminated' || info.reason === 'appd-shutdown' || info.reason === 'shell-exited';
+}
+
+/** An unexplained SIGKILL under a memory cgroup is blamed on memory when the last RSS sample was at least this fraction of memory_max_mb. */
+export const INFER_MEMORY_FRACTION = 0.6;
+
+export interface KillContext {
+  /** The backend puts the runtime in a cgroup with a MemoryMax (systemd-scope). */
+  kernelMemoryLimit: boolean;
+  /** The scope's MemoryMax, MiB, when known (for the message). */
+  scopeMemoryMaxMb: number | null;
+  memoryMaxMb: number;
+  /** The last RSS sample of this run, bytes. */
+  lastRssBytes: number | null;
+}
+
+/**
+ * The last resort for a SIGKILL appd did not send, under a cgroup backend: the kernel's OOM
+ * killer at the scope's MemoryMax leaves nothing else behind (on cgroup v1 a user manager unloads
+ * the scope at once with Result=success, see systemd.md), so judge by the last sample. Normally
+ * appd has killed the app itself, with its reason, before this matters.
+ */
+export function inferMemoryKill(signal: string | null, ctx: KillContext): StopCause | null {
+  if (!ctx.kernelMemoryLimit || signal !== 'SIGKILL' || ctx.lastRssBytes === null) return null;
+  const limitBytes = ctx.memoryMaxMb * 1024 * 1024;
+  if (ctx.lastRssBytes < INFER_MEMORY_FRACTION * limitBytes) return null;
+  const scope = ctx.scopeMemoryMaxMb !== null ? ` (the scope's MemoryMax=${ctx.scopeMemoryMaxMb}M)` : '';
+  const percent = Math.round((ctx.lastRssBytes / limitBytes) * 100);
+  return {
+    reason: 'memory-limit',
+    message: `killed by SIGKILL from the kernel's memory limit${scope}; resident memory was last seen at ${percent}% of the ${ctx.memoryMaxMb} MiB limit ([limits] memory_max_mb)`,
+  };
 }

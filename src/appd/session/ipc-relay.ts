@@ -1,8 +1,14 @@
 // A session's IPC relay: appd listens on ipc-<session>.sock, the runtime connects, and newline-delimited messages flow both ways.
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { ipcSocketPath } from '../../config/paths.js';
 import { ErrorCode } from '../../protocol/messages.js';
+import { listeningUnixPaths, socketFileState } from './ipc-sockets.js';
 import { LineReader } from './lines.js';
+
+/** How many alternative names (`ipc-<session>-<n>.sock`) to try when WEFT's name is taken. */
+const MAX_NAME_ATTEMPTS = 16;
 
 /** One IPC message from the app may be at most this long; longer lines arrive cut into pieces. */
 export const MAX_IPC_LINE_BYTES = 1024 * 1024;
@@ -30,29 +36,33 @@ export class IpcRelay {
     server.on('connection', (socket) => this.accept(socket));
   }
 
-  /** Listens at `path` (a stale file there is replaced), readable and writable by this user only. */
-  static async open(path: string, options: RelayOptions): Promise<IpcRelay> {
-    await unlink(path).catch(() => {});
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // umask makes the socket 0600 from the start; chmod below covers filesystems that ignore it.
-      const previous = process.umask(0o177);
+  /**
+   * Listens in `dir` at WEFT's `ipc-<session>.sock`, readable and writable by this user only. A
+   * stale socket file there (a killed appd's) is replaced. Something live there (another appd
+   * sharing the directory), or a file that is not our socket, is left alone, and the relay takes
+   * `ipc-<session>-<n>.sock` instead: the runtime is told the path, so any name works, and a
+   * launch never fails because a file is in the way.
+   */
+  static async open(dir: string, options: RelayOptions): Promise<IpcRelay> {
+    // /proc/net/unix is read only if a socket file is in the way, and once per pass.
+    let listening: Promise<Set<string> | null> | undefined;
+    const live = () => (listening ??= listeningUnixPaths());
+    let lastError: Error | null = null;
+    for (let attempt = 0; attempt < MAX_NAME_ATTEMPTS; attempt++) {
+      const path = attempt === 0 ? ipcSocketPath(options.sessionId, dir) : join(dir, `ipc-${options.sessionId}-${attempt}.sock`);
+      const state = await socketFileState(path, live);
+      if (state === 'busy') continue;
+      if (state === 'stale' && !(await unlink(path).then(() => true, () => false))) continue;
       try {
-        server.listen(path, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      } finally {
-        process.umask(previous);
+        return new IpcRelay(path, await listenPrivately(path), options);
+      } catch (error) {
+        // Taken between the check and the bind: try the next name. Anything else is real.
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        lastError = error as Error;
+        listening = undefined;
       }
-    });
-    await chmod(path, 0o600);
-    return new IpcRelay(path, server, options);
-  }
-
-  get connected(): boolean {
-    return this.connection !== null;
+    }
+    throw new Error(`no free IPC socket name for session ${options.sessionId} in ${dir}${lastError ? ` (${lastError.message})` : ''}`);
   }
 
   /** Sends one message to the app, refusing (instead of buffering more) when the app is not reading. */
@@ -108,4 +118,30 @@ export class IpcRelay {
     this.queue = [];
     this.queuedBytes = 0;
   }
+}
+
+/** Binds and listens at `path` with mode 0600; on any failure nothing is left listening and no file is left behind. */
+async function listenPrivately(path: string): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // umask makes the socket 0600 from the start; chmod below covers filesystems that ignore it.
+    const previous = process.umask(0o177);
+    try {
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    } finally {
+      process.umask(previous);
+    }
+  });
+  try {
+    await chmod(path, 0o600);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await unlink(path).catch(() => {});
+    throw error;
+  }
+  return server;
 }

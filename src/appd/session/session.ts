@@ -8,7 +8,7 @@ import type { UsageSampler } from '../limits/sampler.js';
 import { OutputForwarder } from '../logs/output-forwarder.js';
 import { decideRestart } from '../restart/policy.js';
 import { AppShell } from './app-shell.js';
-import { classifyExit, type StopCause } from './exit.js';
+import { classifyExit, inferMemoryKill, type StopCause } from './exit.js';
 import type { ForwardResult, IpcRelay } from './ipc-relay.js';
 
 export interface SessionSettings {
@@ -31,6 +31,7 @@ export interface SessionContext {
 }
 
 const RUNTIME_PREFIX = 'weft-runtime: ';
+const MIB = 1024 * 1024;
 /** If a child's stdio never closes after it exited (a grandchild holds it), stop waiting after this. */
 const CLOSE_AFTER_EXIT_MS = 1000;
 
@@ -58,6 +59,8 @@ export class Session {
   private readyTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** appd has sent SIGKILL to the current process. */
+  private sigkillSent = false;
   private readonly output: OutputForwarder;
   private readonly finished: Promise<void>;
   private markFinished: () => void = () => {};
@@ -127,6 +130,7 @@ export class Session {
 
   private attempt(): void {
     this.restartTimer = null;
+    this.sigkillSent = false;
     this.cause = null;
     this.runtimeMessage = null;
     this.lastStderr = null;
@@ -136,7 +140,7 @@ export class Session {
     this.setState('starting');
     let proc: RuntimeProcess;
     try {
-      proc = this.ctx.backend.launch({ appId: this.appId, sessionId: this.id, extraArgs: this.extraArgs, limits: this.manifest.limits });
+      proc = this.ctx.backend.launch({ appId: this.appId, sessionId: this.id, extraArgs: this.extraArgs, limits: this.manifest.limits, attempt: this.restarts });
     } catch (error) {
       // spawn() throws only for arguments it rejects outright; treat it like a failed spawn.
       this.ctx.log.error({ err: (error as Error).message }, 'cannot start the runtime');
@@ -160,13 +164,13 @@ export class Session {
         this.onEnded(proc, code, signal, null);
       });
     });
-    if (this.pid !== null) this.ctx.sampler.watch(this.pid, (sample) => this.onSample(proc, sample));
+    if (this.pid !== null) this.ctx.sampler.watch(this.pid, (sample) => this.onSample(proc, sample), this.manifest.limits.memoryMaxMb * MIB);
     const timeoutMs = this.manifest.limits.readyTimeoutMs;
     this.readyTimer = setTimeout(
       () => this.stopProcess({ reason: 'ready-timeout', message: `the app did not report READY within ${timeoutMs} ms ([limits] ready_timeout_ms)` }, false),
       timeoutMs,
     );
-    this.ctx.log.info({ pid: this.pid, backend: proc.backend, warm: proc.warm, restarts: this.restarts }, 'runtime started');
+    this.ctx.log.info({ pid: this.pid, backend: proc.backend, warm: proc.warm, restarts: this.restarts, unit: proc.scope?.unit }, 'runtime started');
   }
 
   private onStdout(proc: RuntimeProcess, line: string): void {
@@ -194,14 +198,29 @@ export class Session {
     this.ctx.emit({ type: 'APP_READY', session_id: this.id, app_id: this.appId });
     this.setState('running');
     const bin = this.ctx.settings.appShellBin;
-    if (bin) this.shell = AppShell.start(bin, this.appId, this.id, this.output, this.ctx.log);
+    if (bin) {
+      const shell = AppShell.start(bin, this.appId, this.id, this.output, this.ctx.log, (message) => this.onShellExited(shell, message));
+      this.shell = shell;
+    }
+  }
+
+  /** The app shell ended on its own (not stopped by appd): as in WEFT, that ends the session. */
+  private onShellExited(shell: AppShell, message: string): void {
+    if (shell !== this.shell || this.state === 'stopping' || this.state === 'stopped') return;
+    this.shell = null;
+    this.ctx.log.info({ reason: 'shell-exited' }, `${message}; ending the session`);
+    void this.terminate({ reason: 'shell-exited', message });
   }
 
   private onSample(proc: RuntimeProcess, sample: UsageSample): void {
     if (proc !== this.proc) return;
     const verdict = this.judge.push(sample);
-    // Under a cgroup backend the kernel enforces the limits; appd only reports usage.
-    if (!verdict || this.ctx.backend.enforcesLimits || this.state === 'stopping') return;
+    if (!verdict) return;
+    // Under a cgroup backend the kernel throttles CPU to the quota, so CPU is not a kill there. Memory
+    // is always judged here: the scope's MemoryMax sits above the limit, as a backstop to this check.
+    if (verdict.reason === 'cpu-limit' && this.ctx.backend.enforcesLimits) return;
+    // Already SIGKILLed; a process in its grace period that runs away is killed now.
+    if (this.sigkillSent) return;
     this.ctx.log.warn({ reason: verdict.reason, rss_bytes: sample.rssBytes }, verdict.message);
     this.stopProcess(verdict, true);
   }
@@ -215,6 +234,7 @@ export class Session {
     if (this.state !== 'stopping') this.setState('stopping');
     void this.stopShell();
     if (immediate) {
+      this.sigkillSent = true;
       proc.child.kill('SIGKILL');
       return;
     }
@@ -222,6 +242,7 @@ export class Session {
     proc.child.kill('SIGTERM');
     this.killTimer = setTimeout(() => {
       this.ctx.log.warn({ grace_ms: this.ctx.settings.graceMs }, 'runtime ignored SIGTERM for the grace period; sending SIGKILL');
+      this.sigkillSent = true;
       proc.child.kill('SIGKILL');
     }, this.ctx.settings.graceMs);
   }
@@ -234,7 +255,15 @@ export class Session {
     if (this.pid !== null) this.ctx.sampler.unwatch(this.pid);
     this.output.flushSuppressed();
     const runtimeMessage = this.runtimeMessage ?? (this.readyMs === null ? this.lastStderr : null);
-    const exit = classifyExit({ code, signal, cause: this.cause ?? this.cgroupMemoryCause(signal), runtimeMessage, spawnError });
+    const cause =
+      this.cause ??
+      inferMemoryKill(signal, {
+        kernelMemoryLimit: this.ctx.backend.enforcesLimits,
+        scopeMemoryMaxMb: proc.scope?.memoryMaxMb ?? null,
+        memoryMaxMb: this.manifest.limits.memoryMaxMb,
+        lastRssBytes: this.judge.latestRssBytes(),
+      });
+    const exit = classifyExit({ code, signal, cause, runtimeMessage, spawnError });
     this.exit = exit;
     this.ctx.log.info({ exit_code: exit.exit_code, signal: exit.signal, reason: exit.reason, exit_message: exit.message }, 'runtime exited');
     if (this.stopRequested) {
@@ -262,18 +291,12 @@ export class Session {
     void this.finish(exit);
   }
 
-  /** A cgroup OOM kill shows up as a SIGKILL appd did not send; say so when RSS was near the limit. */
-  private cgroupMemoryCause(signal: NodeJS.Signals | null): StopCause | null {
-    if (!this.ctx.backend.enforcesLimits || signal !== 'SIGKILL') return null;
-    const rss = this.judge.latestRssBytes();
-    const max = this.manifest.limits.memoryMaxMb * 1024 * 1024;
-    if (rss === null || rss < 0.8 * max) return null;
-    return { reason: 'memory-limit', message: `killed by SIGKILL with resident memory near the scope's MemoryMax=${this.manifest.limits.memoryMaxMb}M` };
-  }
-
   private async finish(exit: ExitInfo): Promise<void> {
     this.exit = exit;
     this.state = 'stopped';
+    // A stopped session reports no usage, and it may sit in the history for an hour: drop its samples
+    // (up to a CPU window's worth, 150 of them at the fast interval).
+    this.judge = new LimitJudge(this.manifest.limits, this.ctx.settings.cpuWindowMs);
     await this.stopShell();
     await this.relay.close();
     this.ctx.emit({ type: 'APP_STATE', session_id: this.id, app_id: this.appId, state: 'stopped', ...exit, restarts: this.restarts });

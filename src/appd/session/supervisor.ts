@@ -1,5 +1,5 @@
 // The session table: launches apps (after checking they are installed), terminates them, and keeps stopped ones in a bounded history.
-import { ipcSocketPath, type Env } from '../../config/paths.js';
+import type { Env } from '../../config/paths.js';
 import type { Logger } from '../../log/logger.js';
 import { loadManifest } from '../../manifest/load.js';
 import type { Manifest } from '../../manifest/types.js';
@@ -59,7 +59,7 @@ export class Supervisor {
     let relay: IpcRelay;
     try {
       preopens = await preparePreopens(preopensFor(manifest, this.options.env));
-      relay = await IpcRelay.open(ipcSocketPath(id, this.options.relayDir), {
+      relay = await IpcRelay.open(this.options.relayDir, {
         sessionId: id,
         maxBufferedBytes: this.options.ipcBufferBytes,
         onMessage: (payload) => this.options.emit({ type: 'IPC_MESSAGE', session_id: id, payload }),
@@ -117,11 +117,6 @@ export class Supervisor {
     const counts: Record<AppStateKind, number> = { starting: 0, running: 0, stopping: 0, stopped: this.history.size, not_found: 0 };
     for (const session of this.live.values()) counts[session.state] += 1;
     return counts;
-  }
-
-  /** Pids of live runtimes, for an emergency kill. */
-  livePids(): number[] {
-    return [...this.live.values()].flatMap((s) => (s.pid !== null && s.state !== 'stopped' ? [s.pid] : []));
   }
 
   /**

@@ -7,18 +7,25 @@
 #include <time.h>
 #include <unistd.h>
 
-// Runs before main() in every app linked with this file. With the preview1 adapter, a component
-// that exports cabi_realloc loses the first buffered stdout chunk when the adapter initialises
-// inside that write: the adapter allocates its state through cabi_realloc, and wasm-ld wraps every
-// export of a command module (cabi_realloc.command_export) in __wasm_call_ctors /
-// __wasm_call_dtors, so libc's stdio exit code runs in the middle of musl's write. One cheap WASI
-// call first (isatty -> fd_fdstat_get) initialises the adapter before anything is buffered. That
-// initialisation re-enters this constructor through the same wrapper, hence the guard.
-__attribute__((constructor)) static void weft_app_init(void) {
+// With the preview1 adapter, a component that exports cabi_realloc loses its first buffered stdout
+// chunk if the adapter initialises inside that write: the adapter's lazy start-up (its descriptor
+// table, on the first fd call) allocates through cabi_realloc, and wasm-ld wraps every export of
+// this (old-style) command in cabi_realloc.command_export, which runs __wasm_call_dtors, i.e.
+// musl's __stdio_exit, after each call: stdout is flushed re-entrantly in the middle of its own
+// write and the buffered bytes are dropped. One cheap WASI call made before anything is buffered
+// (isatty -> fd_fdstat_get) initialises the adapter first. It cannot live in a constructor: the
+// adapter runs constructors from inside its own start-up (allocate_stack calls cabi_realloc, whose
+// wrapper calls __wasm_call_ctors), before it can serve any WASI call. So every weft_* entry
+// point calls it, and an app that prints before its first weft_* call calls weft_app_start().
+// The reference is weak: every wasi-libc preview1 wrapper lives in one object file, so it is
+// defined in any app that makes a preview1 call at all, and stays undefined (null, no import) in
+// a build with none (wasip2-shaped), which has no adapter to initialise.
+#pragma weak isatty
+void weft_app_start(void) {
   static int started;
   if (started) return;
   started = 1;
-  (void)isatty(1);
+  if (isatty) (void)isatty(1);
 }
 
 // The host calls this to allocate memory for values it hands to us (strings, lists).
@@ -56,9 +63,13 @@ static weft_string adopt(uint32_t ptr, uint32_t len) {
   return s;
 }
 
-void weft_ready(void) { __wasm_import_weft_notify_ready(); }
+void weft_ready(void) {
+  weft_app_start();
+  __wasm_import_weft_notify_ready();
+}
 
 int weft_send(const char *data, size_t len, weft_string *err) {
+  weft_app_start();
   ret_area12 ret;
   __wasm_import_weft_ipc_send((const uint8_t *)data, len, ret.bytes);
   if (ret.bytes[0] == 0) return 0;
@@ -85,6 +96,7 @@ unsigned weft_idle_ms(void) {
 void weft_idle(void) { weft_sleep_ms(weft_idle_ms()); }
 
 int weft_recv(weft_string *msg) {
+  weft_app_start();
   ret_area12 ret;
   __wasm_import_weft_ipc_recv(ret.bytes);
   if (ret.bytes[0] == 0) return 0;
@@ -95,6 +107,7 @@ int weft_recv(weft_string *msg) {
 
 int weft_fetch(const char *url, size_t url_len, const char *method, const void *body, size_t body_len,
                weft_response *resp, weft_string *err) {
+  weft_app_start();
   struct {
     _Alignas(4) uint8_t bytes[24];
   } ret;
@@ -126,6 +139,7 @@ void weft_string_free(weft_string *s) {
 }
 
 void weft_sleep_ms(unsigned ms) {
+  weft_app_start();
   struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
 }

@@ -48,6 +48,11 @@ typedef struct {
   size_t len;
 } weft_string;
 
+// Initialises the preview1 adapter with one cheap WASI call (isatty(1)), once. Every weft_*
+// function below calls it first; call it yourself before printing if your app may print before
+// its first weft_* call: otherwise the adapter initialises inside the first stdout write and that
+// write's buffered bytes are lost (see weft_app.c).
+void weft_app_start(void);
 void weft_ready(void);
 // Sends one message. Returns 0 on success; on failure returns -1 and, if err is non-NULL,
 // stores the host's error text in *err (caller frees err->ptr).
@@ -60,11 +65,14 @@ void weft_sleep_ms(unsigned ms);
 
 // Idle policy for the recv() loop. After an empty recv() the apps sleep WEFT_IDLE_FAST_MS (1 ms);
 // after WEFT_IDLE_FAST_POLLS empty polls in a row (~0.1-0.2 s without a message) they sleep
-// WEFT_IDLE_SLOW_MS instead, until the next message arrives. Reason: preview2-shim (jco's WASI
-// host for Node) waits out any clock pollable shorter than 10 ms by spinning on setImmediate in
-// its I/O worker, so a steady 1 ms sleep keeps an idle app at ~100% of a core there.
+// WEFT_IDLE_SLOW_MS instead, until the next message arrives. Under weft-runtime a message's
+// arrival ends any sleep of up to 50 ms at once, so the sleep length only sets how often an idle
+// app wakes (20 times a second here); under hosts without that wake-up it bounds the latency of
+// the first message after a quiet spell. (preview2-shim, jco's WASI host for Node, also waits out
+// any timer shorter than 10 ms by spinning in its I/O worker, which the short fast phase keeps
+// brief.)
 #define WEFT_IDLE_FAST_MS 1u
-#define WEFT_IDLE_SLOW_MS 20u
+#define WEFT_IDLE_SLOW_MS 50u
 #define WEFT_IDLE_FAST_POLLS 100u
 // How long to sleep after an empty recv() (counts the empty polls; weft_recv resets the count).
 unsigned weft_idle_ms(void);

@@ -85,7 +85,7 @@ export async function run(ctx) {
     }),
     figure({
       id: 'compute.cpu_bench.cpu_time',
-      label: 'cpu-bench compute as CPU time of the process that ran it (minus the empty module’s), robust to other load',
+      label: 'cpu-bench compute as CPU time of the process that ran it (minus the empty module’s), less sensitive to other load',
       unit: 'ms',
       weft: weftCpu,
       baselines: [{ id: 'bare', label: 'same module, bare preview2-shim (no weft code)', summary: bareCpu }],

@@ -24,7 +24,7 @@ describe('READY', () => {
   });
 
   it.skipIf(!hasClang)('a component linked with weft_app.c keeps its first buffered stdout write', async () => {
-    // weft_app.c makes one WASI call at startup, so the adapter does not initialise inside the first printf.
+    // weft_app.c's first weft_* call makes one WASI call, so the adapter does not initialise inside the first printf.
     const id = installModule(home, 'org.test.stdoutfirst', await buildC('stdout-first', { world: 'import notify;' }));
     const result = await runRuntime(home, [id, '1']);
     expect(result.stdout).toBe('READY\nfirst line\nsecond line\n');

@@ -1,11 +1,12 @@
-// Component linked with apps/common/weft_app.c (so it exports cabi_realloc) whose very first WASI call is a buffered
-// stdout write: the preview1 adapter initialises inside that write, and without weft_app.c's startup call the first
-// chunk was lost (upstream adapter + guest behaviour; see docs/architecture/runtime.md, Known issues).
+// Component linked with apps/common/weft_app.c (so it exports cabi_realloc) that prints right after its first weft_*
+// call, as the apps do. weft_app.c initialises the preview1 adapter there; without that, the adapter initialised inside
+// the first buffered stdout write and that chunk was lost (see apps/common/weft_app.c and docs/architecture/apps.md).
 #include <stdio.h>
 
 #include "weft_app.h"
 
 int main(void) {
+  weft_ready();
   printf("first line\n");
   fflush(stdout);
   printf("second line\n");

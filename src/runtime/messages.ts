@@ -18,6 +18,11 @@ export interface EntryPrefetch {
   needsShimIo: boolean;
 }
 
+/** Sent as soon as the manifest shows fs grants: the session will likely need preview2-shim's I/O side, so start loading it. */
+export interface ShimIoHint {
+  type: 'shim-io';
+}
+
 /** Everything the wasm thread needs to run one session; sent once, by structured clone. */
 export interface SessionStart {
   type: 'session';

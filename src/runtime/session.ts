@@ -12,7 +12,7 @@ import { factorByName } from './factors/index.js';
 import { serveHostCalls } from './host-calls.js';
 import { parseImportName, planImports } from './import-plan.js';
 import { LoadError } from './load-error.js';
-import type { EntryPrefetch, Outcome, SessionStart, WorkerEvent } from './messages.js';
+import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from './messages.js';
 import { loadPackage } from './package.js';
 import { checkRequestedPreopens, grantedPreopens } from './sandbox/preopens.js';
 import { trace } from './trace.js';
@@ -79,6 +79,8 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     trace('session start');
     const pkg = await loadPackage(args.appId, env);
     trace('package loaded');
+    // fs grants almost always mean preview2-shim's filesystem (and its I/O thread): start it now.
+    if (pkg.manifest.grants.some((g) => g.kind === 'fs')) worker.postMessage({ type: 'shim-io' } satisfies ShimIoHint);
     const limitMb = pkg.manifest.limits.wasmMemoryMaxMb;
     const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, hooks.say), locateAppCode(pkg, env, hooks.say)]);
     await checkRequestedPreopens(args.preopens, preopens);

@@ -40,6 +40,31 @@ describe('echo fixture', () => {
     await server.close();
   });
 
+  it('a message that arrives while the app sleeps idle wakes it: answered without waiting out the sleep', async () => {
+    // After ~0.1 s without messages the apps sleep 50 ms between polls; the runtime ends such a
+    // sleep when a message arrives, so replies come in well under the sleep's length.
+    const server = await startIpcServer(join(home.root, 'echo-wake.sock'));
+    const id = installFixture(home, 'echo');
+    const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
+    await running.waitFor('READY\n');
+    const peer = await server.connected();
+    await new Promise((r) => setTimeout(r, 600));
+    const times: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      await new Promise((r) => setTimeout(r, 170)); // back in the slow phase each time
+      const sent = performance.now();
+      const reply = new Promise((resolve) => peer.once('data', resolve));
+      server.send(`wake-${i}`);
+      await reply;
+      times.push(performance.now() - sent);
+    }
+    times.sort((a, b) => a - b);
+    expect(times[4]).toBeLessThan(10); // without the wake-up: ~25 ms on average
+    running.child.kill('SIGTERM');
+    await running.done;
+    await server.close();
+  });
+
   it('ends the session (129) within 2 s when weft-appd closes the socket', async () => {
     const server = await startIpcServer(join(home.root, 'echo-close.sock'));
     const id = installFixture(home, 'echo');

@@ -90,7 +90,7 @@ describe('signals', () => {
 
 describe('linear-memory limit', () => {
   it('memhog hits its wasm_memory_max_mb and exits 137 with the memory-limit message', async () => {
-    const id = installFixture(home, 'memhog', (toml) => toml.replace('memory_max_mb = 64', 'memory_max_mb = 64\nwasm_memory_max_mb = 32'));
+    const id = installFixture(home, 'memhog', (toml) => toml.replace(/^wasm_memory_max_mb\s*=\s*\d+$/m, 'wasm_memory_max_mb = 32'));
     const result = await runRuntime(home, [id, '1']);
     expect(result.stdout).toMatch(/memhog: out of memory after 3\d MiB/);
     expect(result.stderr).toContain('weft-runtime: memory-limit: linear memory reached its 32 MiB limit ([limits] wasm_memory_max_mb)');

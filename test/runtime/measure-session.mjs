@@ -21,10 +21,11 @@ const rounds = Number(option('rounds', 5));
 const only = new Set(option('only', 'idle,rtt,launch,compute').split(','));
 const idleSeconds = Number(option('idle-s', 5));
 const rttCount = Number(option('rtt-n', 1000));
+const launchApps = option('launch-apps', 'counter').split(',');
 const roots = args.length > 0 ? args : [here];
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-const APPS = { counter: 'apps/counter', echo: 'apps/echo', cpubench: 'apps/cpu-bench' };
+const APPS = { counter: 'apps/counter', echo: 'apps/echo', cpubench: 'apps/cpu-bench', files: 'apps/files', hello: 'apps/hello' };
 const setups = roots.map((spec, i) => {
   const [path, extra = ''] = spec.split('@@');
   const root = resolve(path);
@@ -194,16 +195,18 @@ const measures = {
   },
 
   async launch(setup, round) {
-    for (const standby of [false, true]) {
-      const path = join(setup.home, `launch-${round}-${standby}.sock`);
-      const server = await ipcServer(path);
-      const session = await startSession(setup, [setup.ids.counter, `l-${round}`, '--ipc-socket', path], { standby });
-      const kind = standby ? 'standby' : 'cold';
-      record(setup, `counter launch→READY ${kind} ms`, session.readyMs);
-      await sleep(400);
-      record(setup, `counter VmRSS 400 ms after READY (${kind}) MiB`, rssMib(session.child.pid));
-      await stop(session);
-      server.close();
+    for (const app of launchApps) {
+      for (const standby of [false, true]) {
+        const path = join(setup.home, `launch-${round}-${standby}.sock`);
+        const server = await ipcServer(path);
+        const session = await startSession(setup, [setup.ids[app], `l-${round}`, '--ipc-socket', path], { standby });
+        const kind = standby ? 'standby' : 'cold';
+        record(setup, `${app} launch→READY ${kind} ms`, session.readyMs);
+        await sleep(400);
+        if (session.child.exitCode === null) record(setup, `${app} VmRSS 400 ms after READY (${kind}) MiB`, rssMib(session.child.pid));
+        await stop(session);
+        server.close();
+      }
     }
   },
   async compute(setup) {

@@ -109,11 +109,20 @@ export function createPolling(options: PollingOptions): Polling {
 
   const subscribe = (deadline: bigint, duration: bigint): Timer => new Timer(deadline, arrivals !== null && duration <= earlyWakeNs);
 
+  /** Indices of the timers that are ready at `t`. */
+  function readyAt(timers: readonly Timer[], t: bigint): number[] {
+    const ready: number[] = [];
+    for (let i = 0; i < timers.length; i++) {
+      const timer = timers[i] as Timer;
+      if (timer.fired || timer.deadline <= t) ready.push(i);
+    }
+    return ready;
+  }
+
   /** Indices of the timers that are ready; waits (never spins) until at least one is. */
   function waitTimers(timers: readonly Timer[]): number[] {
-    const readyAt = (t: bigint): number[] => timers.flatMap((timer, i) => (timer.fired || timer.deadline <= t ? [i] : []));
     let t = now();
-    const ready = readyAt(t);
+    const ready = readyAt(timers, t);
     if (ready.length > 0) return ready;
     let first = timers[0] as Timer;
     for (const timer of timers) if (timer.deadline < first.deadline) first = timer;
@@ -130,7 +139,7 @@ export function createPolling(options: PollingOptions): Polling {
       }
       t = now();
     }
-    return readyAt(now());
+    return readyAt(timers, now());
   }
 
   /** A list with pollables of the shim's: the shim waits, with one of its own timers standing in for weft's earliest. */

@@ -33,8 +33,9 @@ const setups = roots.map((spec, i) => {
   const env = { ...process.env, ...Object.fromEntries(extra.split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])), HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache'), WEFT_APP_STORE: join(home, 'store'), XDG_RUNTIME_DIR: home };
   const ids = {};
   for (const [name, dir] of Object.entries(APPS)) {
-    execFileSync(process.execPath, [join(root, 'dist/bin/weft-pack.js'), 'install', resolve(here, dir)], { env, stdio: 'ignore' });
-    ids[name] = /^id\s*=\s*"([^"]+)"/m.exec(readFileSync(resolve(here, dir, 'wapp.toml'), 'utf8'))[1];
+    // each checkout runs its own apps/ (their builds are part of what is measured)
+    execFileSync(process.execPath, [join(root, 'dist/bin/weft-pack.js'), 'install', resolve(root, dir)], { env, stdio: 'ignore' });
+    ids[name] = /^id\s*=\s*"([^"]+)"/m.exec(readFileSync(resolve(root, dir, 'wapp.toml'), 'utf8'))[1];
   }
   return { root: spec, home, env, ids, runtime: join(root, 'dist/bin/weft-runtime.js'), results: new Map() };
 });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installUnits } from '../../src/systemd/install-units.js';
-import { cgroupOf, run, sleep, startUserManager, trackingCgroupDir, waitFor, type UserManager } from './harness.js';
+import { cgroupOf, run, sleep, startUserManager, trackingCgroupDir, waitFor, type UserManager, checkoutVisibilityLines } from './harness.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const weftctl = join(repo, 'dist', 'bin', 'weftctl.js');
@@ -94,7 +94,7 @@ StandardError=append:${sd.serviceLogPath}
 ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" >> ${results}'
 WatchdogSec=3s
 RestartSec=200ms
-`,
+${checkoutVisibilityLines()}`,
     );
     await sd.mustSystemctl('daemon-reload');
   });

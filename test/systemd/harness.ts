@@ -278,3 +278,12 @@ export function cgroupOf(pid: number): string {
 export function trackingCgroupDir(cgroupPath: string): string {
   return join(trackingHierarchies()[0] as string, cgroupPath);
 }
+
+/**
+ * Drop-in lines that keep this checkout visible to the units under test. The shipped unit has
+ * PrivateTmp=yes, which hides /tmp and /var/tmp; an installed weft never lives there, but a CI
+ * clone may, so only then the test units turn PrivateTmp off.
+ */
+export function checkoutVisibilityLines(repoRoot: string = join(import.meta.dirname, '..', '..')): string {
+  return /^\/(var\/)?tmp\//.test(`${repoRoot}/`) ? `# the checkout is under ${repoRoot}, which PrivateTmp would hide\nPrivateTmp=no\n` : '';
+}

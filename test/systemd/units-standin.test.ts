@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installUnits } from '../../src/systemd/install-units.js';
-import { run, sleep, startUserManager, waitFor, type UserManager } from './harness.js';
+import { run, sleep, startUserManager, waitFor, type UserManager, checkoutVisibilityLines } from './harness.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const standin = join(repo, 'test', 'systemd', 'fixtures', 'standin-appd.mjs');
@@ -58,7 +58,7 @@ StandardError=append:${sd.serviceLogPath}
 ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" >> ${marks}/results'
 RestartSec=200ms
 ${extra}
-`,
+${checkoutVisibilityLines()}`,
     );
     await sd.mustSystemctl('daemon-reload');
     await sd.systemctl('reset-failed', SERVICE);

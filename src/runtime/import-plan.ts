@@ -4,7 +4,7 @@ import { factorForInterface, FACTORS, versionCompatible } from './factors/index.
 import type { SessionFacts } from './factors/factor.js';
 import { LoadError } from './load-error.js';
 
-/** WASI 0.2 interfaces weft provides (through preview2-shim, sandboxed). */
+/** WASI 0.2 interfaces weft provides, sandboxed: io, clocks and stdio its own (src/runtime/wasi/), random, filesystem, sockets and http from preview2-shim. */
 export const WASI_INTERFACES: ReadonlySet<string> = new Set([
   'wasi:cli/environment',
   'wasi:cli/exit',

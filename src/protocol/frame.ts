@@ -1,5 +1,6 @@
 // Length-prefixed MessagePack framing: a 4-byte little-endian body length, then the body (WEFT's wire format).
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, encode } from '@msgpack/msgpack';
+import { findShapeProblem, MAX_VALUES } from './shape-guard.js';
 
 /** WEFT's cap on one frame body. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -7,7 +8,7 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 export class FrameError extends Error {
   constructor(
     message: string,
-    readonly code: 'frame-too-large' | 'bad-msgpack',
+    readonly code: 'frame-too-large' | 'bad-msgpack' | 'too-complex',
   ) {
     super(message);
     this.name = 'FrameError';
@@ -24,6 +25,21 @@ export function encodeFrame(message: unknown): Buffer {
   frame.writeUInt32LE(body.byteLength, 0);
   frame.set(body, 4);
   return frame;
+}
+
+/** The guard runs first; these limits are the decoder's own second line. */
+const bodyDecoder = new Decoder({ maxArrayLength: MAX_VALUES, maxMapLength: MAX_VALUES, maxStrLength: MAX_FRAME_BYTES, maxBinLength: MAX_FRAME_BYTES, maxExtLength: MAX_FRAME_BYTES });
+
+/** Decodes one frame body, refusing bodies whose decoded form would dwarf their size. */
+function decodeBody(body: Uint8Array): DecodedFrame {
+  const problem = findShapeProblem(body);
+  if (problem) return { ok: false, error: new FrameError(`frame body refused before decoding: ${problem}`, 'too-complex'), fatal: false };
+  try {
+    return { ok: true, value: bodyDecoder.decode(body) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: new FrameError(`frame body is not valid MessagePack: ${reason}`, 'bad-msgpack'), fatal: false };
+  }
 }
 
 export type DecodedFrame =
@@ -60,13 +76,7 @@ export class FrameDecoder {
       }
       if (this.buffered < 4 + length) break;
       const whole = this.take(4 + length);
-      const body = whole.subarray(4);
-      try {
-        frames.push({ ok: true, value: decode(body) });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        frames.push({ ok: false, error: new FrameError(`frame body is not valid MessagePack: ${reason}`, 'bad-msgpack'), fatal: false });
-      }
+      frames.push(decodeBody(whole.subarray(4)));
     }
     return frames;
   }

@@ -1,4 +1,5 @@
 // Wire-level tests: malformed frames from one client never disturb another, a WEFT-style array-encoded client works, slow subscribers are dropped.
+import { readFileSync } from 'node:fs';
 import { encode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppdClient } from '../../src/protocol/client.js';
@@ -72,6 +73,35 @@ describe('the daemon socket protocol', () => {
     await good.request({ type: 'IPC_FORWARD', session_id: sid, payload: 'increment' });
     await waitFor(() => events.some((e) => e.type === 'IPC_MESSAGE' && e.payload === '{"count":2}'), 5000, 'second reply');
     expect(await good.request({ type: 'TERMINATE_APP', session_id: sid })).toMatchObject({ state: 'stopped' });
+  });
+
+  it('refuses frames that would decode into far more memory than they carry, and does not grow', async () => {
+    const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.pid}/status`, 'utf8'))?.[1]) / 1024;
+    const baseline = rssMiB();
+    let peak = baseline;
+    const client = await RawClient.connect(t.socket);
+    // An array32 header claiming 16 million items in 6 bytes (128 MiB of slots if decoded naively),
+    // 64 levels of nesting, and 2 MiB of empty arrays (2 million objects, ~80 MiB decoded).
+    const flatCount = 2 * 1024 * 1024 - 5;
+    const flat = new Uint8Array(5 + flatCount).fill(0x90);
+    flat.set([0xdd, flatCount >>> 24, (flatCount >>> 16) & 0xff, (flatCount >>> 8) & 0xff, flatCount & 0xff]);
+    const kinds = [
+      { body: Uint8Array.from([0xdd, 0x01, 0x00, 0x00, 0x00, 0xc0]), refusal: /^frame body refused before decoding: an array at byte 0 declares 16777216 items but only 1 bytes follow/ },
+      { body: Uint8Array.from([...new Array<number>(64).fill(0x91), 0xc0]), refusal: /^frame body refused before decoding: the body nests deeper than 32 levels/ },
+      { body: flat, refusal: /^frame body refused before decoding: the body holds more than 65536 values/ },
+    ];
+    for (let i = 0; i < 24; i++) {
+      const kind = kinds[i % kinds.length]!;
+      client.sendBytes(rawFrame(kind.body));
+      const answer = await client.frame(i);
+      expect(answer).toMatchObject({ type: 'ERROR', code: ErrorCode.badRequest });
+      expect((answer as { message: string }).message).toMatch(kind.refusal);
+      peak = Math.max(peak, rssMiB());
+    }
+    client.send({ type: 'QUERY_RUNNING' });
+    expect(await client.frame(24)).toMatchObject({ type: 'RUNNING_APPS' });
+    expect(peak - baseline, `weft-appd grew from ${baseline.toFixed(0)} to ${peak.toFixed(0)} MiB`).toBeLessThan(48);
+    client.close();
   });
 
   it('answers pipelined requests one for one, in order', async () => {

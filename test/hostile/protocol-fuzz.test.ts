@@ -18,12 +18,13 @@ const FRAMES_PER_CONNECTION = 260;
 const CONNECTIONS_PER_RUN = 4;
 const RUNS = Number(process.env.WEFT_FUZZ_RUNS ?? 100);
 /**
- * appd's RSS over its post-launch baseline while being fuzzed. Peaks are spiky (a 100,000-deep body
- * decodes to 100,000 objects; V8 collects lazily): seen 110–265 MiB. The median sample is steady
- * (~60 MiB over baseline) and is what a per-frame leak would move: 1 KiB × 100,000 frames ≈ 100 MiB.
+ * appd's RSS over its post-launch baseline while being fuzzed. Before the frame guard
+ * (src/protocol/shape-guard.ts) peaks reached 110–575 MiB: a 6-byte array32 header or a 100,000-deep
+ * body decoded to hundreds of MiB of objects. With it, peaks are ~50 MiB and the median ~30 MiB over
+ * baseline; the median is what a per-frame leak would move (1 KiB × 100,000 frames ≈ 100 MiB).
  */
-const RSS_PEAK_BOUND = 384 * MIB;
-const RSS_MEDIAN_BOUND = 160 * MIB;
+const RSS_PEAK_BOUND = 160 * MIB;
+const RSS_MEDIAN_BOUND = 96 * MIB;
 
 const RESPONSE_TYPES = new Set(['LAUNCH_ACK', 'APP_READY', 'RUNNING_APPS', 'APP_STATE', 'INSTALLED_APPS', 'IPC_MESSAGE', 'NAVIGATION_GESTURE', 'ERROR', 'SUBSCRIBED', 'SESSION_INFO', 'DAEMON_STATUS']);
 

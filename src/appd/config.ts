@@ -25,6 +25,10 @@ export interface AppdConfig {
   ipcBufferBytes: number;
   historyLimit: number;
   historyMaxAgeMs: number;
+  /** Live sessions (starting, running, stopping) at most; a launch past it is refused. */
+  maxSessions: number;
+  /** Connected clients at most; one more is told why and disconnected. */
+  maxClients: number;
 }
 
 export class ConfigError extends Error {
@@ -71,5 +75,10 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     ipcBufferBytes: integer(env, 'WEFT_IPC_BUFFER_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     historyLimit: integer(env, 'WEFT_HISTORY', 256, 0, 100_000),
     historyMaxAgeMs: 60 * 60 * 1000,
+    // An idle session costs ~67 MiB, so 64 of them are already 4 GiB: past that a client launching
+    // in a loop would take the desktop down. Clients cost one fd each; 256 leaves room under the
+    // usual 1024-fd soft limit for the sessions' own fds.
+    maxSessions: integer(env, 'WEFT_MAX_SESSIONS', 64, 1, 4096),
+    maxClients: integer(env, 'WEFT_MAX_CLIENTS', 256, 1, 65_536),
   };
 }

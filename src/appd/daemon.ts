@@ -77,6 +77,7 @@ export class Daemon {
       ipcBufferBytes: config.ipcBufferBytes,
       historyLimit: config.historyLimit,
       historyMaxAgeMs: config.historyMaxAgeMs,
+      maxSessions: config.maxSessions,
       emit,
       log,
       env,
@@ -87,7 +88,7 @@ export class Daemon {
     };
     const dispatch = createDispatcher({ supervisor, env, status, broadcast: emit, log });
     const listener = createServer();
-    server = new AppdServer(listener, (request) => dispatch(request), config.maxClientUnreadBytes, log);
+    server = new AppdServer(listener, (request) => dispatch(request), { maxUnreadBytes: config.maxClientUnreadBytes, maxClients: config.maxClients }, log);
     daemon = new Daemon(options, backend, sampler, supervisor, server, notifier);
     // Bind only now that connections are handled; and before starting the pool, so a second appd fails fast and spawns nothing.
     await openListener(listener, source);

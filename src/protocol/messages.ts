@@ -103,6 +103,8 @@ export const ErrorCode = {
   ipcBackpressure: 8,
   shuttingDown: 9,
   internal: 10,
+  /** weft-appd's cap on live sessions or connected clients is reached. */
+  limitReached: 11,
 } as const;
 
 type FieldKind = 'string' | 'uint' | 'number';

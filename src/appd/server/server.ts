@@ -1,8 +1,16 @@
 // Accepts client connections on the listening socket and fans events out to the subscribed ones.
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
-import type { Response } from '../../protocol/messages.js';
+import { encodeFrame } from '../../protocol/frame.js';
+import { ErrorCode, type Response } from '../../protocol/messages.js';
 import { ClientConnection, type RequestHandler } from './connection.js';
+
+export interface ServerLimits {
+  /** Unread bytes a client may leave in its socket before appd drops it. */
+  maxUnreadBytes: number;
+  /** Connected clients at most. */
+  maxClients: number;
+}
 
 export class AppdServer {
   private readonly connections = new Set<ClientConnection>();
@@ -11,16 +19,30 @@ export class AppdServer {
   constructor(
     private readonly server: Server,
     private readonly handle: RequestHandler,
-    private readonly maxUnreadBytes: number,
+    private readonly limits: ServerLimits,
     private readonly log: Logger,
   ) {
     server.on('connection', (socket) => {
+      if (this.connections.size >= limits.maxClients) {
+        this.turnAway(socket);
+        return;
+      }
       const id = this.nextClientId++;
-      const connection = new ClientConnection(id, socket, this.handle, this.maxUnreadBytes, log, (closed) => this.connections.delete(closed));
+      const connection = new ClientConnection(id, socket, this.handle, limits.maxUnreadBytes, log, (closed) => this.connections.delete(closed));
       this.connections.add(connection);
       log.debug({ client: id }, 'client connected');
     });
     server.on('error', (error) => log.error({ err: error.message }, 'listening socket error'));
+  }
+
+  /** One ERROR saying why, then the connection is closed: a client over the cap learns what happened instead of seeing a bare hang-up. */
+  private turnAway(socket: Socket): void {
+    const message = `weft-appd already serves ${this.connections.size} client${this.connections.size === 1 ? '' : 's'}, its limit (WEFT_MAX_CLIENTS=${this.limits.maxClients}); close an idle client or raise WEFT_MAX_CLIENTS`;
+    this.log.warn({ clients: this.connections.size }, 'turned a client away: too many clients');
+    socket.on('error', () => undefined); // the client may already be gone; nothing to report
+    socket.end(encodeFrame({ type: 'ERROR', code: ErrorCode.limitReached, message }));
+    // A client that never reads must not hold the fd: end() waits for the write to drain.
+    socket.setTimeout(2000, () => socket.destroy());
   }
 
   get clientCount(): number {

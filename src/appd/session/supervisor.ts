@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   ipcBufferBytes: number;
   historyLimit: number;
   historyMaxAgeMs: number;
+  /** Live sessions at most, counting launches still being prepared. */
+  maxSessions: number;
   emit: (message: Response) => void;
   log: Logger;
   env: Env;
@@ -35,6 +37,8 @@ export class Supervisor {
   private readonly live = new Map<number, Session>();
   private readonly history: BoundedHistory<Session>;
   private closing = false;
+  /** Launches past the cap check that have not yet joined `live`. */
+  private preparing = 0;
 
   constructor(private readonly options: SupervisorOptions) {
     this.history = new BoundedHistory(options.historyLimit, options.historyMaxAgeMs);
@@ -42,6 +46,22 @@ export class Supervisor {
 
   async launch(appId: string): Promise<LaunchResult> {
     if (this.closing) return shuttingDown();
+    const { maxSessions } = this.options;
+    if (this.live.size + this.preparing >= maxSessions) {
+      return fail(
+        ErrorCode.limitReached,
+        `cannot launch ${appId}: ${this.live.size + this.preparing} sessions are live and weft-appd runs at most ${maxSessions} (WEFT_MAX_SESSIONS); stop one with \`weftctl stop <session>\` or raise WEFT_MAX_SESSIONS`,
+      );
+    }
+    this.preparing += 1;
+    try {
+      return await this.prepareAndStart(appId);
+    } finally {
+      this.preparing -= 1;
+    }
+  }
+
+  private async prepareAndStart(appId: string): Promise<LaunchResult> {
     let manifest: Manifest;
     try {
       const installed = await resolveInstalled(appId, this.options.env);

@@ -105,6 +105,20 @@ int weft_recv(weft_string *msg) {
   return 1;
 }
 
+int weft_serve(weft_handler handler, void *ctx) {
+  weft_ready();
+  for (;;) {
+    weft_string msg;
+    if (!weft_recv(&msg)) {
+      weft_idle();
+      continue;
+    }
+    int stop = handler(&msg, ctx);
+    weft_string_free(&msg);
+    if (stop) return stop;
+  }
+}
+
 int weft_fetch(const char *url, size_t url_len, const char *method, const void *body, size_t body_len,
                weft_response *resp, weft_string *err) {
   weft_app_start();

@@ -79,6 +79,12 @@ unsigned weft_idle_ms(void);
 // weft_sleep_ms(weft_idle_ms()).
 void weft_idle(void);
 
+// Handles one message (freed after it returns); returns 0 to keep serving, nonzero to stop.
+typedef int (*weft_handler)(const weft_string *msg, void *ctx);
+// The apps' main loop: weft_ready(), then handler(msg, ctx) per message (weft_idle() if none)
+// until it returns nonzero; returns that value.
+int weft_serve(weft_handler handler, void *ctx);
+
 typedef struct {
   uint16_t status;
   weft_string content_type;

@@ -29,31 +29,27 @@ static int is(const weft_string *msg, const char *word) {
   return msg->len == strlen(word) && memcmp(msg->ptr, word, msg->len) == 0;
 }
 
+static int handle(const weft_string *msg, void *ctx) {
+  long long *count = ctx;
+  if (is(msg, "increment")) {
+    reply_count(++*count);
+  } else if (is(msg, "decrement")) {
+    reply_count(--*count);
+  } else if (is(msg, "reset")) {
+    *count = 0;
+    reply_count(*count);
+  } else if (is(msg, "get")) {
+    reply_count(*count);
+  } else if (is(msg, "quit")) {
+    return 1;
+  } else {
+    reply_unknown(msg);
+  }
+  return 0;
+}
+
 int main(void) {
   long long count = 0;
-  weft_ready();
-  for (;;) {
-    weft_string msg;
-    if (!weft_recv(&msg)) {
-      weft_idle();
-      continue;
-    }
-    int quit = 0;
-    if (is(&msg, "increment")) {
-      reply_count(++count);
-    } else if (is(&msg, "decrement")) {
-      reply_count(--count);
-    } else if (is(&msg, "reset")) {
-      count = 0;
-      reply_count(count);
-    } else if (is(&msg, "get")) {
-      reply_count(count);
-    } else if (is(&msg, "quit")) {
-      quit = 1;
-    } else {
-      reply_unknown(&msg);
-    }
-    weft_string_free(&msg);
-    if (quit) return 0;
-  }
+  weft_serve(handle, &count);
+  return 0;
 }

@@ -2,15 +2,10 @@
 // round-trip benchmarks). It has no quit command, so that every payload is echoed.
 #include "weft_app.h"
 
-int main(void) {
-  weft_ready();
-  for (;;) {
-    weft_string msg;
-    if (!weft_recv(&msg)) {
-      weft_idle();
-      continue;
-    }
-    weft_send(msg.ptr, msg.len, NULL);
-    weft_string_free(&msg);
-  }
+static int handle(const weft_string *msg, void *ctx) {
+  (void)ctx;
+  weft_send(msg->ptr, msg->len, NULL);
+  return 0;
 }
+
+int main(void) { return weft_serve(handle, NULL); }

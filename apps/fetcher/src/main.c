@@ -6,7 +6,8 @@
 
 #define BODY_PREVIEW 200
 
-static void handle(const weft_string *url) {
+static int handle(const weft_string *url, void *ctx) {
+  (void)ctx;
   weft_response resp;
   weft_string err;
   wstr out;
@@ -27,17 +28,7 @@ static void handle(const weft_string *url) {
   }
   weft_send(out.ptr, out.len, NULL);
   wstr_free(&out);
+  return 0;
 }
 
-int main(void) {
-  weft_ready();
-  for (;;) {
-    weft_string msg;
-    if (!weft_recv(&msg)) {
-      weft_idle();
-      continue;
-    }
-    handle(&msg);
-    weft_string_free(&msg);
-  }
-}
+int main(void) { return weft_serve(handle, NULL); }

@@ -91,25 +91,21 @@ static void do_save(const char *text, size_t len) {
   reply_text(text, len);
 }
 
-int main(void) {
-  weft_ready();
-  for (;;) {
-    weft_string msg;
-    if (!weft_recv(&msg)) {
-      weft_idle();
-      continue;
-    }
-    int quit = 0;
-    if (msg.len == 4 && memcmp(msg.ptr, "load", 4) == 0) {
-      do_load();
-    } else if (msg.len >= 5 && memcmp(msg.ptr, "save:", 5) == 0) {
-      do_save(msg.ptr + 5, msg.len - 5);
-    } else if (msg.len == 4 && memcmp(msg.ptr, "quit", 4) == 0) {
-      quit = 1;
-    } else {
-      reply_error("unknown command: ", msg.ptr, msg.len);
-    }
-    weft_string_free(&msg);
-    if (quit) return 0;
+static int handle(const weft_string *msg, void *ctx) {
+  (void)ctx;
+  if (msg->len == 4 && memcmp(msg->ptr, "load", 4) == 0) {
+    do_load();
+  } else if (msg->len >= 5 && memcmp(msg->ptr, "save:", 5) == 0) {
+    do_save(msg->ptr + 5, msg->len - 5);
+  } else if (msg->len == 4 && memcmp(msg->ptr, "quit", 4) == 0) {
+    return 1;
+  } else {
+    reply_error("unknown command: ", msg->ptr, msg->len);
   }
+  return 0;
+}
+
+int main(void) {
+  weft_serve(handle, NULL);
+  return 0;
 }

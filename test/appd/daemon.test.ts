@@ -3,10 +3,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AppdClient } from '../../src/protocol/client.js';
 import { ErrorCode, type Response, type SessionDetails } from '../../src/protocol/messages.js';
-import { APPD_BIN, childPids, connect, FAKE_RUNTIME, installFakeApp, makeEnv, pidAlive, requireBuilt, startDaemon, waitFor, type RunningDaemon, type TestEnv } from './harness.js';
+import { pidRunning } from '../support/processes.js';
+import { APPD_BIN, childPids, connect, FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, startDaemon, subscribe, subscribedDaemonForSuite, waitFor, type RunningDaemon, type TestEnv } from './harness.js';
 
 const FAKE_APPS = ['counter', 'notes', 'echo', 'exitcode', 'trap', 'stall', 'memhog', 'spin', 'stubborn', 'chatty', 'deaf', 'loadfail'];
 
@@ -17,14 +18,6 @@ function installAll(t: TestEnv): void {
     installFakeApp(t.store, `org.weft.test.${name}`, extra);
   }
   installFakeApp(t.store, 'org.weft.test.crashy.exitcode', '[restart]\npolicy = "on-failure"\nmax_restarts = 2\nwindow_ms = 60000\nbackoff_ms = 100\n');
-}
-
-/** Subscribes `client` and collects its events. */
-async function subscribe(client: AppdClient): Promise<Response[]> {
-  const events: Response[] = [];
-  client.on('event', (event: Response) => events.push(event));
-  expect(await client.request({ type: 'SUBSCRIBE' })).toEqual({ type: 'SUBSCRIBED' });
-  return events;
 }
 
 async function launch(client: AppdClient, appId: string): Promise<number> {
@@ -71,25 +64,7 @@ async function sessionInfo(client: AppdClient, sid: number): Promise<SessionDeta
 }
 
 describe('weft-appd with a fake runtime', () => {
-  let t: TestEnv;
-  let daemon: RunningDaemon;
-  let client: AppdClient;
-  let events: Response[];
-
-  beforeAll(async () => {
-    requireBuilt();
-    t = makeEnv(FAKE_RUNTIME, { WEFT_GRACE_MS: '600', WEFT_CPU_WINDOW_MS: '1000' });
-    installAll(t);
-    daemon = await startDaemon(t);
-    client = await connect(t);
-    events = await subscribe(client);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await daemon?.stop();
-    t?.cleanup();
-  });
+  const { t, daemon, client, events } = subscribedDaemonForSuite(FAKE_RUNTIME, { WEFT_GRACE_MS: '600', WEFT_CPU_WINDOW_MS: '1000' }, installAll);
 
   it('makes its socket 0600 in a 0700 directory', () => {
     expect(statSync(t.socket).mode & 0o777).toBe(0o600);
@@ -112,7 +87,7 @@ describe('weft-appd with a fake runtime', () => {
     const stopped = await client.request({ type: 'TERMINATE_APP', session_id: sid });
     expect(stopped).toMatchObject({ type: 'APP_STATE', session_id: sid, state: 'stopped', reason: 'terminated', exit_code: 143 });
     // The reply comes once it has stopped: the process and its IPC socket are gone.
-    expect(pidAlive(info.pid as number)).toBe(false);
+    expect(pidRunning(info.pid as number)).toBe(false);
     expect(existsSync(join(t.runtimeDir, `ipc-${sid}.sock`))).toBe(false);
     expect(await client.request({ type: 'QUERY_APP_STATE', session_id: sid })).toMatchObject({ state: 'stopped' });
     expect((await client.request({ type: 'QUERY_RUNNING' })) as { sessions: unknown[] }).toEqual({ type: 'RUNNING_APPS', sessions: [] });
@@ -267,7 +242,7 @@ describe('weft-appd with a fake runtime', () => {
     const pids = await Promise.all(ids.map(async (sid) => (await sessionInfo(client, sid)).pid as number));
     const replies = await Promise.all(ids.map((sid) => client.request({ type: 'TERMINATE_APP', session_id: sid })));
     expect(replies.every((r) => r.type === 'APP_STATE' && r.state === 'stopped')).toBe(true);
-    expect(pids.filter(pidAlive)).toEqual([]);
+    expect(pids.filter(pidRunning)).toEqual([]);
     const left = ((await client.request({ type: 'QUERY_RUNNING' })) as { sessions: Array<{ session_id: number }> }).sessions;
     expect(left.filter((s) => ids.includes(s.session_id))).toEqual([]);
   }, 120_000);
@@ -284,6 +259,23 @@ describe('weft-appd lifecycle', () => {
   afterEach(async () => {
     await Promise.all(started.splice(0).map((d) => d.stop('SIGKILL')));
   });
+  /** weft-appd as `start` runs it, and a client subscribed to it. */
+  const startSubscribed = async (t: TestEnv, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+    const daemon = await start(t, args, env);
+    const client = await connect(t);
+    return { daemon, client, events: await subscribe(client) };
+  };
+  /** A fresh env (with `extraEnv`) holding every fake app for one test, removed once `body` settles. */
+  async function withFakeApps(extraEnv: NodeJS.ProcessEnv, body: (t: TestEnv) => Promise<void>): Promise<void> {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME, extraEnv);
+    installAll(t);
+    try {
+      await body(t);
+    } finally {
+      t.cleanup();
+    }
+  }
 
   it('--help lists install-units', () => {
     requireBuilt();
@@ -339,13 +331,8 @@ describe('weft-appd lifecycle', () => {
   });
 
   it('leaves no runtime behind when SIGKILLed (they exit on stdin EOF)', async () => {
-    requireBuilt();
-    const t = makeEnv(FAKE_RUNTIME);
-    installAll(t);
-    try {
-      const daemon = await start(t);
-      const client = await connect(t);
-      const events = await subscribe(client);
+    await withFakeApps({}, async (t) => {
+      const { daemon, client, events } = await startSubscribed(t);
       const sids = [await launch(client, 'org.weft.test.counter'), await launch(client, 'org.weft.test.stubborn'), await launch(client, 'org.weft.test.stall')];
       await waitFor(() => sids.slice(0, 2).every((sid) => events.some((e) => e.type === 'APP_READY' && e.session_id === sid)), 10_000, 'READY');
       const sessionPids = await Promise.all(sids.map(async (sid) => (await sessionInfo(client, sid)).pid as number));
@@ -354,20 +341,15 @@ describe('weft-appd lifecycle', () => {
       expect(allChildren.length).toBeGreaterThanOrEqual(3);
       client.close();
       await daemon.stop('SIGKILL');
-      await waitFor(() => [...sessionPids, ...allChildren].every((pid) => !pidAlive(pid)) || undefined, 5000, 'runtimes to exit after appd died', 50);
-    } finally {
-      t.cleanup();
-    }
+      await waitFor(() => [...sessionPids, ...allChildren].every((pid) => !pidRunning(pid)) || undefined, 5000, 'runtimes to exit after appd died', 50);
+    });
   });
 
   it('on SIGTERM stops sessions, saves the app list, and restores it at the next start', async () => {
-    requireBuilt();
-    const t = makeEnv(FAKE_RUNTIME, { WEFT_GRACE_MS: '500' });
-    installAll(t);
-    try {
-      const daemon = await start(t);
-      let client = await connect(t);
-      let events = await subscribe(client);
+    await withFakeApps({ WEFT_GRACE_MS: '500' }, async (t) => {
+      const first = await startSubscribed(t);
+      const { daemon, events } = first;
+      let client = first.client;
       const counter = await launch(client, 'org.weft.test.counter');
       const echo = await launch(client, 'org.weft.test.echo');
       const stubborn = await launch(client, 'org.weft.test.stubborn');
@@ -375,7 +357,7 @@ describe('weft-appd lifecycle', () => {
       const pids = await Promise.all([counter, echo, stubborn].map(async (sid) => (await sessionInfo(client, sid)).pid as number));
       const children = childPids(daemon.pid);
       expect(await daemon.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-      expect([...pids, ...children].filter(pidAlive)).toEqual([]);
+      expect([...pids, ...children].filter(pidRunning)).toEqual([]);
       expect(JSON.parse(readFileSync(join(t.runtimeDir, 'last-session.json'), 'utf8'))).toEqual(['org.weft.test.counter', 'org.weft.test.echo', 'org.weft.test.stubborn']);
       expect(existsSync(t.socket)).toBe(false);
       expect(events.filter((e) => e.type === 'APP_STATE' && e.state === 'stopped').map((e) => (e as { reason?: string }).reason)).toEqual(['appd-shutdown', 'appd-shutdown', 'appd-shutdown']);
@@ -392,34 +374,27 @@ describe('weft-appd lifecycle', () => {
       // --no-restore leaves the saved list alone.
       const third = await start(t, ['--no-restore']);
       client = await connect(t);
-      events = await subscribe(client);
+      await subscribe(client);
       expect(((await client.request({ type: 'QUERY_RUNNING' })) as { sessions: unknown[] }).sessions).toEqual([]);
       client.close();
       await third.stop('SIGTERM');
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('ends the session (reason shell-exited, no restart) when the app shell exits on its own', async () => {
-    requireBuilt();
-    const t = makeEnv(FAKE_RUNTIME);
-    installAll(t);
-    // Even a restart policy of "always" does not bring it back: closing the app's window ends the app.
-    installFakeApp(t.store, 'org.weft.test.always.counter', '[restart]\npolicy = "always"\nbackoff_ms = 100\n');
-    const shell = join(t.base, 'shell.sh');
-    writeFileSync(shell, '#!/bin/sh\necho "shell for $2"\nsleep 0.5\nexit 0\n', { mode: 0o755 });
-    try {
-      const daemon = await start(t, [], { WEFT_APP_SHELL_BIN: shell });
-      const client = await connect(t);
-      const events = await subscribe(client);
+    await withFakeApps({}, async (t) => {
+      // Even a restart policy of "always" does not bring it back: closing the app's window ends the app.
+      installFakeApp(t.store, 'org.weft.test.always.counter', '[restart]\npolicy = "always"\nbackoff_ms = 100\n');
+      const shell = join(t.base, 'shell.sh');
+      writeFileSync(shell, '#!/bin/sh\necho "shell for $2"\nsleep 0.5\nexit 0\n', { mode: 0o755 });
+      const { daemon, client, events } = await startSubscribed(t, [], { WEFT_APP_SHELL_BIN: shell });
       const sid = await launch(client, 'org.weft.test.always.counter');
       await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'ready');
       const pid = (await sessionInfo(client, sid)).pid as number;
       const stopped = await waitEvent(events, stoppedFinal(sid), 15_000, 'the session to end with its shell');
       expect(stopped).toMatchObject({ reason: 'shell-exited', restarts: 0 });
       expect(String(stopped.message)).toMatch(/app shell exited on its own \(code 0\)/);
-      expect(pidAlive(pid)).toBe(false);
+      expect(pidRunning(pid)).toBe(false);
       expect(existsSync(join(t.runtimeDir, `ipc-${sid}.sock`))).toBe(false);
       const states = events.filter((e) => e.type === 'APP_STATE' && e.session_id === sid).map((e) => (e as { state: string }).state);
       expect(states).toEqual(['starting', 'running', 'stopping', 'stopped']);
@@ -428,102 +403,83 @@ describe('weft-appd lifecycle', () => {
       // A shell that cannot even start ends the session the same way (WEFT does too).
       client.close();
       await daemon.stop();
-      const broken = await start(t, [], { WEFT_APP_SHELL_BIN: join(t.base, 'no-such-shell') });
-      const c2 = await connect(t);
-      const e2 = await subscribe(c2);
+      const { daemon: broken, client: c2, events: e2 } = await startSubscribed(t, [], { WEFT_APP_SHELL_BIN: join(t.base, 'no-such-shell') });
       const sid2 = await launch(c2, 'org.weft.test.counter');
       expect(await waitEvent(e2, stoppedFinal(sid2), 15_000, 'the session to end without a shell')).toMatchObject({ reason: 'shell-exited', message: expect.stringMatching(/cannot start the app shell .*ENOENT/) });
       c2.close();
       await broken.stop();
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 
   it('removes the IPC sockets a SIGKILLed appd left behind, but not live ones or other files', async () => {
-    requireBuilt();
-    const t = makeEnv(FAKE_RUNTIME, { WEFT_STANDBY: '0' });
-    installAll(t);
-    let other: Server | null = null;
-    try {
-      const first = await start(t);
-      const client = await connect(t);
-      const events = await subscribe(client);
-      const sids = [await launch(client, 'org.weft.test.echo'), await launch(client, 'org.weft.test.counter')];
-      await waitFor(() => sids.every((sid) => events.some((e) => e.type === 'APP_READY' && e.session_id === sid)) || undefined, 10_000, 'READY');
-      client.close();
-      await first.stop('SIGKILL');
-      const left = sids.map((sid) => `ipc-${sid}.sock`);
-      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(left.sort());
-      // Someone else's live socket with our naming (another appd sharing the directory), and a stray file.
-      other = await listenAt(join(t.runtimeDir, 'ipc-40.sock'));
-      writeFileSync(join(t.runtimeDir, 'ipc-41.sock'), 'not a socket');
-      const second = await start(t);
-      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-40.sock', 'ipc-41.sock']);
-      expect(second.logs.find((l) => l.msg === 'removed 2 stale IPC sockets')).toMatchObject({ removed: expect.arrayContaining(left) });
-    } finally {
-      other?.close();
-      t.cleanup();
-    }
+    await withFakeApps({ WEFT_STANDBY: '0' }, async (t) => {
+      let other: Server | null = null;
+      try {
+        const { daemon: first, client, events } = await startSubscribed(t);
+        const sids = [await launch(client, 'org.weft.test.echo'), await launch(client, 'org.weft.test.counter')];
+        await waitFor(() => sids.every((sid) => events.some((e) => e.type === 'APP_READY' && e.session_id === sid)) || undefined, 10_000, 'READY');
+        client.close();
+        await first.stop('SIGKILL');
+        const left = sids.map((sid) => `ipc-${sid}.sock`);
+        expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(left.sort());
+        // Someone else's live socket with our naming (another appd sharing the directory), and a stray file.
+        other = await listenAt(join(t.runtimeDir, 'ipc-40.sock'));
+        writeFileSync(join(t.runtimeDir, 'ipc-41.sock'), 'not a socket');
+        const second = await start(t);
+        expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-40.sock', 'ipc-41.sock']);
+        expect(second.logs.find((l) => l.msg === 'removed 2 stale IPC sockets')).toMatchObject({ removed: expect.arrayContaining(left) });
+      } finally {
+        other?.close();
+      }
+    });
   });
 
   it('never fails a launch because ipc-<n>.sock exists: stale, live or not a socket', async () => {
-    requireBuilt();
-    const t = makeEnv(FAKE_RUNTIME, { WEFT_STANDBY: '0' });
-    installAll(t);
-    mkdirSync(t.runtimeDir, { recursive: true, mode: 0o700 });
-    // Session 1's name is a directory, session 2's is another appd's live relay.
-    mkdirSync(join(t.runtimeDir, 'ipc-1.sock'));
-    let connections = 0;
-    const other = await listenAt(join(t.runtimeDir, 'ipc-2.sock'), () => (connections += 1));
-    try {
-      await start(t);
-      const client = await connect(t);
-      const events = await subscribe(client);
-      for (const expected of [1, 2]) {
-        const sid = await launch(client, 'org.weft.test.echo');
-        expect(sid).toBe(expected);
-        await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, `session ${sid} READY`);
-        expect(await client.request({ type: 'IPC_FORWARD', session_id: sid, payload: `ping ${sid}` })).toMatchObject({ type: 'APP_STATE' });
-        expect(await waitEvent(events, (e) => e.type === 'IPC_MESSAGE' && e.session_id === sid, 5000, 'echo')).toMatchObject({ payload: `ping ${sid}` });
+    await withFakeApps({ WEFT_STANDBY: '0' }, async (t) => {
+      mkdirSync(t.runtimeDir, { recursive: true, mode: 0o700 });
+      // Session 1's name is a directory, session 2's is another appd's live relay.
+      mkdirSync(join(t.runtimeDir, 'ipc-1.sock'));
+      let connections = 0;
+      const other = await listenAt(join(t.runtimeDir, 'ipc-2.sock'), () => (connections += 1));
+      try {
+        const { client, events } = await startSubscribed(t);
+        for (const expected of [1, 2]) {
+          const sid = await launch(client, 'org.weft.test.echo');
+          expect(sid).toBe(expected);
+          await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, `session ${sid} READY`);
+          expect(await client.request({ type: 'IPC_FORWARD', session_id: sid, payload: `ping ${sid}` })).toMatchObject({ type: 'APP_STATE' });
+          expect(await waitEvent(events, (e) => e.type === 'IPC_MESSAGE' && e.session_id === sid, 5000, 'echo')).toMatchObject({ payload: `ping ${sid}` });
+        }
+        expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-1-1.sock', 'ipc-1.sock', 'ipc-2-1.sock', 'ipc-2.sock']);
+        expect(statSync(join(t.runtimeDir, 'ipc-1.sock')).isDirectory()).toBe(true);
+        // The other listener was neither replaced nor probed.
+        expect(connections).toBe(0);
+        for (const sid of [1, 2]) await client.request({ type: 'TERMINATE_APP', session_id: sid });
+        expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-1.sock', 'ipc-2.sock']);
+        client.close();
+      } finally {
+        other.close();
       }
-      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-1-1.sock', 'ipc-1.sock', 'ipc-2-1.sock', 'ipc-2.sock']);
-      expect(statSync(join(t.runtimeDir, 'ipc-1.sock')).isDirectory()).toBe(true);
-      // The other listener was neither replaced nor probed.
-      expect(connections).toBe(0);
-      for (const sid of [1, 2]) await client.request({ type: 'TERMINATE_APP', session_id: sid });
-      expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-1.sock', 'ipc-2.sock']);
-      client.close();
-    } finally {
-      other.close();
-      t.cleanup();
-    }
+    });
   });
 
   it('starts and kills the app shell with the session', async () => {
-    requireBuilt();
-    const t = makeEnv(FAKE_RUNTIME);
-    installAll(t);
-    const shell = join(t.base, 'shell.mjs');
-    const record = join(t.base, 'shell.log');
-    writeFileSync(shell, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(record)}, JSON.stringify({ pid: process.pid, argv: process.argv.slice(2) }) + '\\n');\nconsole.log('shell up');\nsetInterval(() => {}, 1000);\n`);
-    const wrapper = join(t.base, 'shell.sh');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(shell)} "$@"\n`, { mode: 0o755 });
-    try {
-      const daemon = await start(t, [], { WEFT_APP_SHELL_BIN: wrapper });
-      const client = await connect(t);
-      const events = await subscribe(client);
+    await withFakeApps({}, async (t) => {
+      const shell = join(t.base, 'shell.mjs');
+      const record = join(t.base, 'shell.log');
+      writeFileSync(shell, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(record)}, JSON.stringify({ pid: process.pid, argv: process.argv.slice(2) }) + '\\n');\nconsole.log('shell up');\nsetInterval(() => {}, 1000);\n`);
+      const wrapper = join(t.base, 'shell.sh');
+      writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(shell)} "$@"\n`, { mode: 0o755 });
+      const { daemon, client, events } = await startSubscribed(t, [], { WEFT_APP_SHELL_BIN: wrapper });
       const sid = await launch(client, 'org.weft.test.counter');
       await waitEvent(events, (e) => e.type === 'APP_READY' && e.session_id === sid, 10_000, 'ready');
       const started = await waitFor(() => readJsonLine<{ pid: number; argv: string[] }>(record), 5000, 'shell');
       expect(started.argv).toEqual(['org.weft.test.counter', String(sid)]);
       await waitFor(() => daemon.logs.some((l) => l.stream === 'shell-stdout' && l.msg === 'shell up'), 5000, 'shell output');
       await client.request({ type: 'TERMINATE_APP', session_id: sid });
-      expect(pidAlive(started.pid)).toBe(false);
+      expect(pidRunning(started.pid)).toBe(false);
       client.close();
       await daemon.stop();
-    } finally {
-      t.cleanup();
-    }
+    });
   });
 });

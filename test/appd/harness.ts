@@ -1,14 +1,17 @@
-// Test harness for appd: temp XDG dirs and store, a real weft-appd process on a real socket, and small polling helpers.
+// Test harness for appd: temp XDG dirs and store, a real weft-appd process on a real socket, subscribed clients, and small polling helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createConnection, type Socket } from 'node:net';
+import { expect } from 'vitest';
 import { AppdClient } from '../../src/protocol/client.js';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.js';
+import type { Response } from '../../src/protocol/messages.js';
+import { manifestAppId, REPO_ROOT } from '../support/fixture-apps.js';
+import { standIn, suiteResource } from '../support/suite-resource.js';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = REPO_ROOT;
 export const APPD_BIN = join(ROOT, 'dist', 'bin', 'weft-appd.js');
 export const CTL_BIN = join(ROOT, 'dist', 'bin', 'weftctl.js');
 export const REAL_RUNTIME_BIN = join(ROOT, 'dist', 'bin', 'weft-runtime.js');
@@ -73,8 +76,7 @@ export function installFakeApp(store: string, id: string, extraToml = ''): void 
 export function installRealApp(store: string, name: string, extraToml = '', edit: (toml: string) => string = (toml) => toml): string {
   const source = join(ROOT, 'apps', name);
   const manifest = readFileSync(join(source, 'wapp.toml'), 'utf8');
-  const id = /^\s*id\s*=\s*"([^"]+)"/m.exec(manifest)?.[1];
-  if (!id) throw new Error(`${source}/wapp.toml has no package id`);
+  const id = manifestAppId(manifest, join(source, 'wapp.toml'));
   const dir = join(store, id);
   cpSync(source, dir, { recursive: true, filter: (path) => !path.includes('/src') });
   writeFileSync(join(dir, 'wapp.toml'), `${edit(manifest)}\n${extraToml}`);
@@ -150,21 +152,6 @@ export async function waitFor<T>(check: () => T | undefined | false | null, time
   }
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers kill(0); it is gone for our purposes once its state is Z or it vanished.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** Direct children of `pid` (from /proc), to find runtimes by pid. */
 export function childPids(pid: number): number[] {
   try {
@@ -176,6 +163,60 @@ export function childPids(pid: number): number[] {
 
 export async function connect(t: TestEnv): Promise<AppdClient> {
   return AppdClient.connect(t.socket);
+}
+
+/** An event pushed to a subscribed client, with its fields open to tests. */
+export type AppdEvent = Response & Record<string, unknown>;
+
+/** Subscribes `client` and collects its events into `into` (a new array unless given); expects SUBSCRIBED as the answer. */
+export async function subscribe(client: AppdClient, into: AppdEvent[] = []): Promise<AppdEvent[]> {
+  client.on('event', (event: AppdEvent) => into.push(event));
+  expect(await client.request({ type: 'SUBSCRIBE' })).toEqual({ type: 'SUBSCRIBED' });
+  return into;
+}
+
+export interface SubscribedDaemon {
+  t: TestEnv;
+  daemon: RunningDaemon;
+  /** A client subscribed to events from the start. */
+  client: AppdClient;
+  /** Every event `client` received, in order: one array for the whole block. */
+  events: AppdEvent[];
+}
+
+/**
+ * For the calling describe block: beforeAll makes a fresh env with `runtimeBin` and `extraEnv`, lets
+ * `install` fill its store, starts weft-appd and subscribes a client; afterAll closes, stops and
+ * removes them again. t, daemon and client are stand-ins valid in between.
+ */
+export function subscribedDaemonForSuite(runtimeBin: string, extraEnv: NodeJS.ProcessEnv, install: (t: TestEnv) => void): SubscribedDaemon {
+  const events: AppdEvent[] = [];
+  const running = suiteResource({
+    async create() {
+      requireBuilt();
+      const t = makeEnv(runtimeBin, extraEnv);
+      let daemon: RunningDaemon | undefined;
+      let client: AppdClient | undefined;
+      try {
+        install(t);
+        daemon = await startDaemon(t);
+        client = await connect(t);
+        await subscribe(client, events);
+        return { t, daemon, client };
+      } catch (error) {
+        client?.close();
+        await daemon?.stop();
+        t.cleanup();
+        throw error;
+      }
+    },
+    async dispose({ t, daemon, client }) {
+      client.close();
+      await daemon.stop();
+      t.cleanup();
+    },
+  });
+  return { t: standIn(() => running.t), daemon: standIn(() => running.daemon), client: standIn(() => running.client), events };
 }
 
 /** A client that speaks raw frames (for malformed input and WEFT's array encoding). */

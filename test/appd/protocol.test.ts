@@ -1,10 +1,9 @@
 // Wire-level tests: malformed frames from one client never disturb another, a WEFT-style array-encoded client works, slow subscribers are dropped.
 import { readFileSync } from 'node:fs';
 import { encode } from '@msgpack/msgpack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppdClient } from '../../src/protocol/client.js';
-import { ErrorCode, type Response } from '../../src/protocol/messages.js';
-import { connect, FAKE_RUNTIME, installFakeApp, makeEnv, RawClient, requireBuilt, startDaemon, waitFor, type RunningDaemon, type TestEnv } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/protocol/messages.js';
+import { FAKE_RUNTIME, installFakeApp, RawClient, subscribedDaemonForSuite, waitFor } from './harness.js';
 
 function rawFrame(body: Uint8Array, length = body.byteLength): Buffer {
   const head = Buffer.alloc(4);
@@ -13,27 +12,9 @@ function rawFrame(body: Uint8Array, length = body.byteLength): Buffer {
 }
 
 describe('the daemon socket protocol', () => {
-  let t: TestEnv;
-  let daemon: RunningDaemon;
-  let good: AppdClient;
-  let events: Response[];
-
-  beforeAll(async () => {
-    requireBuilt();
-    t = makeEnv(FAKE_RUNTIME, { WEFT_STANDBY: '0' });
+  const { t, daemon, client: good, events } = subscribedDaemonForSuite(FAKE_RUNTIME, { WEFT_STANDBY: '0' }, (t) => {
     installFakeApp(t.store, 'org.weft.test.counter');
     installFakeApp(t.store, 'org.weft.test.echo');
-    daemon = await startDaemon(t);
-    good = await connect(t);
-    events = [];
-    good.on('event', (e: Response) => events.push(e));
-    await good.request({ type: 'SUBSCRIBE' });
-  });
-
-  afterAll(async () => {
-    good?.close();
-    await daemon?.stop();
-    t?.cleanup();
   });
 
   it('answers malformed frames with ERROR (or closes on a broken length) while another client keeps working', async () => {

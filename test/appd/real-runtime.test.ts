@@ -1,23 +1,15 @@
 // The required appd scenarios with the real weft-runtime and the fixture apps in apps/ (skipped until both are built).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppdClient } from '../../src/protocol/client.js';
-import type { Response, SessionDetails } from '../../src/protocol/messages.js';
-import { childPids, connect, installRealApp, makeEnv, pidAlive, REAL_RUNTIME_BIN, realAppsReady, requireBuilt, startDaemon, waitFor, type RunningDaemon, type TestEnv } from './harness.js';
+import type { SessionDetails } from '../../src/protocol/messages.js';
+import { pidRunning } from '../support/processes.js';
+import { childPids, connect, installRealApp, makeEnv, REAL_RUNTIME_BIN, realAppsReady, startDaemon, subscribe, subscribedDaemonForSuite, waitFor, type AppdEvent } from './harness.js';
 
 const APPS = ['counter', 'notes', 'exit-code', 'stall', 'memhog', 'trap'];
 const ready = realAppsReady(APPS);
 if (!ready) console.warn(`real-runtime tests skipped: need ${REAL_RUNTIME_BIN} and apps/{${APPS.join(',')}}/{wapp.toml,app.wasm}`);
-
-type Event = Response & Record<string, unknown>;
-
-async function subscribe(client: AppdClient): Promise<Event[]> {
-  const events: Event[] = [];
-  client.on('event', (event: Event) => events.push(event));
-  await client.request({ type: 'SUBSCRIBE' });
-  return events;
-}
 
 async function launch(client: AppdClient, appId: string): Promise<number> {
   const ack = await client.request({ type: 'LAUNCH_APP', app_id: appId, surface_id: 0 });
@@ -25,10 +17,10 @@ async function launch(client: AppdClient, appId: string): Promise<number> {
   return ack.session_id;
 }
 
-const isReady = (sid: number) => (e: Event) => e.type === 'APP_READY' && e.session_id === sid;
-const isFinalStop = (sid: number) => (e: Event) => e.type === 'APP_STATE' && e.session_id === sid && e.state === 'stopped' && e.restart_in_ms === undefined;
+const isReady = (sid: number) => (e: AppdEvent) => e.type === 'APP_READY' && e.session_id === sid;
+const isFinalStop = (sid: number) => (e: AppdEvent) => e.type === 'APP_STATE' && e.session_id === sid && e.state === 'stopped' && e.restart_in_ms === undefined;
 
-function find(events: Event[], match: (e: Event) => boolean, timeoutMs: number, what: string): Promise<Event> {
+function find(events: AppdEvent[], match: (e: AppdEvent) => boolean, timeoutMs: number, what: string): Promise<AppdEvent> {
   return waitFor(() => events.find(match), timeoutMs, what);
 }
 
@@ -37,25 +29,9 @@ async function details(client: AppdClient, sid: number): Promise<SessionDetails>
 }
 
 describe.skipIf(!ready)('weft-appd with the real weft-runtime', () => {
-  let t: TestEnv;
-  let daemon: RunningDaemon;
-  let client: AppdClient;
-  let events: Event[];
   const ids: Record<string, string> = {};
-
-  beforeAll(async () => {
-    requireBuilt();
-    t = makeEnv(REAL_RUNTIME_BIN, { WEFT_LOG: 'info' });
+  const { t, client, events } = subscribedDaemonForSuite(REAL_RUNTIME_BIN, { WEFT_LOG: 'info' }, (t) => {
     for (const name of APPS) ids[name] = installRealApp(t.store, name);
-    daemon = await startDaemon(t);
-    client = await connect(t);
-    events = await subscribe(client);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await daemon?.stop();
-    t?.cleanup();
   });
 
   it('counter: launch → READY → increment → {"count":1} → stop', async () => {
@@ -66,7 +42,7 @@ describe.skipIf(!ready)('weft-appd with the real weft-runtime', () => {
     expect(reply.payload).toBe('{"count":1}');
     const pid = (await details(client, sid)).pid as number;
     expect(await client.request({ type: 'TERMINATE_APP', session_id: sid })).toMatchObject({ state: 'stopped', reason: 'terminated' });
-    expect(pidAlive(pid)).toBe(false);
+    expect(pidRunning(pid)).toBe(false);
   });
 
   it('notes: the text survives a stop and a relaunch', async () => {
@@ -137,7 +113,7 @@ describe.skipIf(!ready)('weft-appd with the real weft-runtime', () => {
     const pids = await Promise.all(sids.map(async (sid) => (await details(client, sid)).pid as number));
     const replies = await Promise.all(sids.map((sid) => client.request({ type: 'TERMINATE_APP', session_id: sid })));
     expect(replies.every((r) => r.type === 'APP_STATE' && r.state === 'stopped')).toBe(true);
-    expect(pids.filter(pidAlive)).toEqual([]);
+    expect(pids.filter(pidRunning)).toEqual([]);
   }, 300_000);
 
   it('leaves no runtime behind when appd is SIGKILLed', async () => {
@@ -157,7 +133,7 @@ describe.skipIf(!ready)('weft-appd with the real weft-runtime', () => {
       expect(pids.length).toBeGreaterThanOrEqual(2);
       c2.close();
       await d2.stop('SIGKILL');
-      await waitFor(() => pids.every((pid) => !pidAlive(pid)) || undefined, 5000, `runtimes ${pids.join(', ')} to exit`, 50);
+      await waitFor(() => pids.every((pid) => !pidRunning(pid)) || undefined, 5000, `runtimes ${pids.join(', ')} to exit`, 50);
     } finally {
       t2.cleanup();
     }

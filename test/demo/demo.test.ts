@@ -3,17 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pidExists } from '../support/processes.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('npm run demo', () => {
   it('shows READY and an IPC reply, exits 0, and leaves no process or socket behind', () => {
@@ -30,9 +22,9 @@ describe('npm run demo', () => {
     expect(existsSync(base as string)).toBe(false);
     const appdPid = Number(/\(pid (\d+)\)/.exec(run.stdout)?.[1]);
     expect(appdPid).toBeGreaterThan(0);
-    expect(alive(appdPid)).toBe(false);
+    expect(pidExists(appdPid)).toBe(false);
     const runtimePids = [...run.stdout.matchAll(/runtime pid (\d+)/g)].map((m) => Number(m[1]));
     expect(runtimePids.length).toBeGreaterThan(0);
-    for (const pid of runtimePids) expect(alive(pid)).toBe(false);
+    for (const pid of runtimePids) expect(pidExists(pid)).toBe(false);
   });
 });

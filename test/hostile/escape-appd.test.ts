@@ -1,25 +1,37 @@
 // The sandbox escape corpus launched through weft-appd (LAUNCH_APP, app output read from appd's log): every route denied.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV_DUMP_ID, placeApp, placeEnvDump } from './corpus/apps.js';
+import { describe, expect, it } from 'vitest';
+import { ENV_DUMP_ID } from './corpus/apps.js';
 import { ESCAPE_ROUTES, routeVerdicts } from './corpus/escape-routes.js';
-import { AppdProcess } from './helpers/appd.js';
+import { appdSuiteForFile } from './helpers/appd-suite.js';
+import { plantEscapeWorld, READ_ONLY_FILES_ID, seedReadOnlyAppData } from './helpers/escape-world.js';
 import { record } from './helpers/results.js';
-import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
 import { snapshot } from './helpers/tree.js';
-import { Watcher, type Event } from './helpers/watcher.js';
+import type { Event } from './helpers/watcher.js';
 
 const SECRET = 'hostile-appd-secret-51c0de';
-let sandbox: Sandbox;
-let appd: AppdProcess;
-let watcher: Watcher;
-let outside: string;
 
 interface SessionRun {
   lines: string[];
   stopped: Event;
 }
+
+let outside: string;
+let escape: SessionRun;
+const { sandbox, appd, watcher } = appdSuiteForFile('escape-appd', ['escape', 'net'], {
+  prepare: async (sandbox) => {
+    outside = await plantEscapeWorld(sandbox, SECRET);
+    const data = sandbox.appData('org.weft.test.escape');
+    mkdirSync(data, { recursive: true, mode: 0o700 });
+    symlinkSync(outside, join(data, 'planted'));
+  },
+  // WEFT_LOG=info: app output is forwarded to appd's log at info level. The secret sits in appd's own environment.
+  env: { WEFT_LOG: 'info', WEFT_HOSTILE_SECRET: SECRET },
+  ready: async () => {
+    escape = await runThroughAppd('org.weft.test.escape');
+  },
+});
 
 /** Launches `appId`, waits for its session to stop on its own, and returns the stdout lines appd logged for it. */
 async function runThroughAppd(appId: string): Promise<SessionRun> {
@@ -30,30 +42,6 @@ async function runThroughAppd(appId: string): Promise<SessionRun> {
   const lines = appd.logs.filter((r) => r.session_id === id && r.stream === 'stdout').map((r) => String(r.msg));
   return { lines, stopped };
 }
-
-let escape: SessionRun;
-
-beforeAll(async () => {
-  sandbox = makeSandbox('escape-appd', ['escape', 'net']);
-  outside = join(sandbox.root, 'outside');
-  mkdirSync(outside);
-  writeFileSync(join(outside, 'secret.txt'), `${SECRET}\n`);
-  placeApp(sandbox, 'org.weft.hostile.readonlyfiles', { fixture: 'files' }, { capabilities: ['fs:read:app-data'] });
-  await placeEnvDump(sandbox);
-  const data = sandbox.appData('org.weft.test.escape');
-  mkdirSync(data, { recursive: true, mode: 0o700 });
-  symlinkSync(outside, join(data, 'planted'));
-  // WEFT_LOG=info: app output is forwarded to appd's log at info level. The secret sits in appd's own environment.
-  appd = await AppdProcess.start(sandbox, { env: { WEFT_LOG: 'info', WEFT_HOSTILE_SECRET: SECRET } });
-  watcher = await Watcher.open(() => appd.connect());
-  escape = await runThroughAppd('org.weft.test.escape');
-}, 120_000);
-
-afterAll(async () => {
-  watcher?.close();
-  await appd?.stop();
-  sandbox?.cleanup();
-});
 
 describe('weft-appd: every escape route out of /data is denied', () => {
   it('the escape session ran to its summary, found nothing open, and stopped with exit 0', () => {
@@ -75,12 +63,8 @@ describe('weft-appd: every escape route out of /data is denied', () => {
 
 describe('weft-appd: grants are enforced', () => {
   it('a read-only grant (fs:read:app-data) cannot write into /data', async () => {
-    const id = 'org.weft.hostile.readonlyfiles';
-    const data = sandbox.appData(id);
-    mkdirSync(data, { recursive: true });
-    writeFileSync(join(data, 'log.txt'), 'run 0\n');
-    const before = snapshot(data);
-    const run = await runThroughAppd(id);
+    const { data, before } = seedReadOnlyAppData(sandbox);
+    const run = await runThroughAppd(READ_ONLY_FILES_ID);
     expect(run.lines.join('\n')).toMatch(/^FAIL \S+ \/data\/hello\.txt: .*\((EROFS|EPERM|EACCES|ENOTCAPABLE|EBADF)\)$/m);
     expect(run.stopped).toMatchObject({ reason: 'exited' });
     expect(run.stopped.type === 'APP_STATE' && run.stopped.exit_code).not.toBe(0);

@@ -1,11 +1,12 @@
 // The sandbox escape corpus run straight through weft-runtime: every route out of /data, read-only grants, env, network.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV_DUMP_ID, placeApp, placeEnvDump } from './corpus/apps.js';
+import { ENV_DUMP_ID, placeApp } from './corpus/apps.js';
 import { ESCAPE_ROUTES, routeVerdicts } from './corpus/escape-routes.js';
+import { plantEscapeWorld, READ_ONLY_FILES_ID, seedReadOnlyAppData } from './helpers/escape-world.js';
 import { IpcHost } from './helpers/ipc-host.js';
 import { record } from './helpers/results.js';
 import { runRuntime, type RuntimeRun } from './helpers/runtime.js';
@@ -63,13 +64,9 @@ async function fetcherSession(appId: string, urls: string[]): Promise<{ replies:
 
 beforeAll(async () => {
   sandbox = makeSandbox('escape-rt', ['escape', 'files', 'net']);
-  outside = join(sandbox.root, 'outside');
-  mkdirSync(outside);
-  writeFileSync(join(outside, 'secret.txt'), `${SECRET}\n`);
-  placeApp(sandbox, 'org.weft.hostile.readonlyfiles', { fixture: 'files' }, { capabilities: ['fs:read:app-data'] });
+  outside = await plantEscapeWorld(sandbox, SECRET);
   placeApp(sandbox, 'org.weft.hostile.fetchnogrant', { fixture: 'fetcher' }, { capabilities: [] });
   placeApp(sandbox, 'org.weft.test.fetcher', { fixture: 'fetcher' }, { capabilities: ['net:fetch:127.0.0.1'] });
-  await placeEnvDump(sandbox);
   http = createServer((req, res) => {
     httpHits.push(`${req.headers.host ?? ''}${req.url ?? ''}`);
     res.end('secret-body');
@@ -123,12 +120,8 @@ describe('weft-runtime: every escape route out of /data is denied', () => {
 
 describe('weft-runtime: grants are enforced', () => {
   it('a read-only grant (fs:read:app-data) cannot write into /data', async () => {
-    const id = 'org.weft.hostile.readonlyfiles';
-    const data = sandbox.appData(id);
-    mkdirSync(data, { recursive: true });
-    writeFileSync(join(data, 'log.txt'), 'run 0\n');
-    const before = snapshot(data);
-    const run = await runRuntime(id, '3', { env: runtimeEnv(), args: preopen(id), timeoutMs: 60_000 });
+    const { data, before } = seedReadOnlyAppData(sandbox);
+    const run = await runRuntime(READ_ONLY_FILES_ID, '3', { env: runtimeEnv(), args: preopen(READ_ONLY_FILES_ID), timeoutMs: 60_000 });
     expect(run.lines).toContain('READY');
     expect(run.stdout).toMatch(/^FAIL \S+ \/data\/hello\.txt: .*\((EROFS|EPERM|EACCES|ENOTCAPABLE|EBADF)\)$/m);
     expect(run.code).not.toBe(0);

@@ -1,34 +1,21 @@
 // Faults from clients: connections that send nothing (or half a frame) and never leave, and 200 clients at once.
 import { encode } from '@msgpack/msgpack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppdProcess } from './helpers/appd.js';
+import { describe, expect, it } from 'vitest';
+import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { frame } from './helpers/frames.js';
 import { fdCount, PeakSampler, rssBytes } from './helpers/proc.js';
 import { RawClient } from './helpers/raw-client.js';
 import { record } from './helpers/results.js';
-import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
-import { Watcher } from './helpers/watcher.js';
 
 const CLIENTS = 200;
 const SILENT = 64;
 const LATENCY_BOUND_MS = 2000;
 
-let sandbox: Sandbox;
-let appd: AppdProcess;
-let watcher: Watcher;
 let counterId = 0;
-
-beforeAll(async () => {
-  sandbox = makeSandbox('clients', ['counter']);
-  appd = await AppdProcess.start(sandbox);
-  watcher = await Watcher.open(() => appd.connect());
-  counterId = await watcher.launchReady('org.weft.demo.counter', 60_000);
-}, 120_000);
-
-afterAll(async () => {
-  watcher?.close();
-  await appd?.stop();
-  sandbox?.cleanup();
+const { appd, watcher } = appdSuiteForFile('clients', ['counter'], {
+  ready: async ({ watcher }) => {
+    counterId = await watcher.launchReady('org.weft.demo.counter', 60_000);
+  },
 });
 
 async function count(): Promise<number> {

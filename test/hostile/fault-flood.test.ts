@@ -1,12 +1,11 @@
 // Faults from apps: a stdout flood (appd stays responsive, its log is rate-limited) and an app that never reads its IPC.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FLOOD_ID, FLOOD_NOLF_ID, placeFlood, placeNewlineFreeFlood } from './corpus/apps.js';
-import { AppdProcess, type LogRecord } from './helpers/appd.js';
+import type { LogRecord } from './helpers/appd.js';
+import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { CounterProbe } from './helpers/counter-probe.js';
 import { PeakSampler, rssBytes } from './helpers/proc.js';
 import { record } from './helpers/results.js';
-import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
-import { Watcher } from './helpers/watcher.js';
 
 const MIB = 1024 * 1024;
 /** The documented default WEFT_APP_LOG_RATE: lines per second forwarded per session, with a burst of the same size. */
@@ -15,25 +14,18 @@ const FLOOD_SECONDS = 4;
 /** A request must come back within this long even while an app floods (generous: CI machines are slow and shared). */
 const LATENCY_BOUND_MS = 2000;
 
-let sandbox: Sandbox;
-let appd: AppdProcess;
-let watcher: Watcher;
 let counterId = 0;
-
-beforeAll(async () => {
-  sandbox = makeSandbox('flood', ['counter', 'hang']);
-  await placeFlood(sandbox);
-  await placeNewlineFreeFlood(sandbox);
+const { appd, watcher } = appdSuiteForFile('flood', ['counter', 'hang'], {
+  prepare: async (sandbox) => {
+    await placeFlood(sandbox);
+    await placeNewlineFreeFlood(sandbox);
+  },
   // info: forwarded app output is logged at info; keep a bounded number of records.
-  appd = await AppdProcess.start(sandbox, { env: { WEFT_LOG: 'info' }, keepLogs: 200_000 });
-  watcher = await Watcher.open(() => appd.connect());
-  counterId = await watcher.launchReady('org.weft.demo.counter', 60_000);
-}, 120_000);
-
-afterAll(async () => {
-  watcher?.close();
-  await appd?.stop();
-  sandbox?.cleanup();
+  env: { WEFT_LOG: 'info' },
+  keepLogs: 200_000,
+  ready: async ({ watcher }) => {
+    counterId = await watcher.launchReady('org.weft.demo.counter', 60_000);
+  },
 });
 
 async function timed<T>(run: () => Promise<T>): Promise<number> {

@@ -1,16 +1,15 @@
 // Fuzzes a live weft-appd's socket with fast-check (100,000+ frames) while a counter session must keep answering.
 import { encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../src/protocol/messages.js';
-import { AppdProcess } from './helpers/appd.js';
+import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { CounterProbe } from './helpers/counter-probe.js';
 import { facts, frame, frameBody, isWellFormedLaunch, MAX_BODY, touchesSession, type FuzzContext } from './helpers/frames.js';
 import { PeakSampler, rssBytes } from './helpers/proc.js';
 import { RawClient } from './helpers/raw-client.js';
 import { record } from './helpers/results.js';
-import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
-import { Watcher } from './helpers/watcher.js';
+import { fixtureAppId } from './helpers/sandbox.js';
 
 const MIB = 1024 * 1024;
 /** Frames per connection and connections per property run; 100 runs give 104,000 frames. */
@@ -28,9 +27,6 @@ const RSS_MEDIAN_BOUND = 96 * MIB;
 
 const RESPONSE_TYPES = new Set(['LAUNCH_ACK', 'APP_READY', 'RUNNING_APPS', 'APP_STATE', 'INSTALLED_APPS', 'IPC_MESSAGE', 'NAVIGATION_GESTURE', 'ERROR', 'SUBSCRIBED', 'SESSION_INFO', 'DAEMON_STATUS']);
 
-let sandbox: Sandbox;
-let appd: AppdProcess;
-let watcher: Watcher;
 let probe: CounterProbe;
 let rss: PeakSampler;
 let baselineRss = 0;
@@ -105,29 +101,26 @@ async function sendBatch(bodies: readonly Uint8Array[]): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  sandbox = makeSandbox('fuzz');
-  const counter = sandbox.addApp('counter');
-  const hello = sandbox.addApp('hello');
-  installed = new Set([counter, hello]);
-  appd = await AppdProcess.start(sandbox, { env: { WEFT_STANDBY: '0' } });
-  watcher = await Watcher.open(() => appd.connect());
-  counterId = await watcher.launchReady(counter, 60_000);
-  ctx = { protectedSession: counterId, absentAppId: 'org.weft.fuzz.absent', launchableAppId: hello };
-  probe = new CounterProbe(watcher, counterId);
-  await probe.once(60_000);
-  expect(probe.failures).toEqual([]);
-  baselineRss = rssBytes(appd.pid) ?? 0;
-  rss = new PeakSampler(() => rssBytes(appd.pid)).start(200);
-  probe.start(200);
+const { appd, watcher } = appdSuiteForFile('fuzz', ['counter', 'hello'], {
+  env: { WEFT_STANDBY: '0' },
+  ready: async () => {
+    const counter = fixtureAppId('counter');
+    const hello = fixtureAppId('hello');
+    installed = new Set([counter, hello]);
+    counterId = await watcher.launchReady(counter, 60_000);
+    ctx = { protectedSession: counterId, absentAppId: 'org.weft.fuzz.absent', launchableAppId: hello };
+    probe = new CounterProbe(watcher, counterId);
+    await probe.once(60_000);
+    expect(probe.failures).toEqual([]);
+    baselineRss = rssBytes(appd.pid) ?? 0;
+    rss = new PeakSampler(() => rssBytes(appd.pid)).start(200);
+    probe.start(200);
+  },
 });
-
+// Registered after the suite's own hooks, so it runs before they stop appd.
 afterAll(async () => {
   await probe?.stop();
   rss?.stop();
-  watcher?.close();
-  await appd?.stop();
-  sandbox?.cleanup();
 });
 
 describe('weft-appd under protocol fuzzing', () => {

@@ -1,12 +1,10 @@
 // Soak: 1,000 launch/terminate cycles in concurrent batches; appd's fds and RSS stay bounded and every session ends stopped.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppdProcess } from './helpers/appd.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { cmdline, descendants, fdCount, PeakSampler, rssBytes } from './helpers/proc.js';
 import { record } from './helpers/results.js';
-import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
-import { Watcher } from './helpers/watcher.js';
 
 const MIB = 1024 * 1024;
 const CYCLES = Number(process.env.WEFT_SOAK_CYCLES ?? 1000);
@@ -18,13 +16,27 @@ const FD_GROWTH_BOUND = 16;
 const HANG = 'org.weft.test.hang';
 const HELLO = 'org.weft.test.hello';
 
-let sandbox: Sandbox;
-let appd: AppdProcess;
-let watcher: Watcher;
 let baseline = { rss: 0, fds: 0 };
 let rss: PeakSampler;
 let fds: PeakSampler;
 const outcomes = { terminated: 0, exitedOnTheirOwn: 0, notStopped: [] as string[] };
+
+const { sandbox, appd, watcher } = appdSuiteForFile('soak', ['hang', 'hello'], {
+  env: { WEFT_HISTORY: '64' },
+  ready: async () => {
+    await cycles(0, WARMUP);
+    baseline = { rss: rssBytes(appd.pid) ?? 0, fds: fdCount(appd.pid) ?? 0 };
+    outcomes.terminated = 0;
+    outcomes.exitedOnTheirOwn = 0;
+    rss = new PeakSampler(() => rssBytes(appd.pid)).start(250);
+    fds = new PeakSampler(() => fdCount(appd.pid)).start(250);
+  },
+});
+// Registered after the suite's own hooks, so it runs before they stop appd.
+afterAll(() => {
+  rss?.stop();
+  fds?.stop();
+});
 
 /** One cycle: hang is launched and terminated; every third cycle hello is launched and ends by itself. */
 async function cycle(i: number): Promise<void> {
@@ -56,26 +68,6 @@ async function cycles(from: number, to: number): Promise<void> {
     }),
   );
 }
-
-beforeAll(async () => {
-  sandbox = makeSandbox('soak', ['hang', 'hello']);
-  appd = await AppdProcess.start(sandbox, { env: { WEFT_HISTORY: '64' } });
-  watcher = await Watcher.open(() => appd.connect());
-  await cycles(0, WARMUP);
-  baseline = { rss: rssBytes(appd.pid) ?? 0, fds: fdCount(appd.pid) ?? 0 };
-  outcomes.terminated = 0;
-  outcomes.exitedOnTheirOwn = 0;
-  rss = new PeakSampler(() => rssBytes(appd.pid)).start(250);
-  fds = new PeakSampler(() => fdCount(appd.pid)).start(250);
-}, 120_000);
-
-afterAll(async () => {
-  rss?.stop();
-  fds?.stop();
-  watcher?.close();
-  await appd?.stop();
-  sandbox?.cleanup();
-});
 
 describe(`soak: ${CYCLES} launch/terminate cycles, ${CONCURRENCY} at a time`, () => {
   it('every session ends stopped: terminated on request, or exited 0 on its own', async () => {

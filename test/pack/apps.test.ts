@@ -1,26 +1,14 @@
 // The real fixture apps in apps/<name> (when built): each passes check, installs, lists and uninstalls; timings are printed.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, installApi, isolatedEnv, REPO, removeDir, runCli, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ensureBuilt, installApi, REPO, runCli, workspaceForSuite } from './helpers.js';
 
 const appsDir = join(REPO, 'apps');
 const apps = existsSync(appsDir) ? readdirSync(appsDir).filter((name) => existsSync(join(appsDir, name, 'wapp.toml')) && existsSync(join(appsDir, name, 'app.wasm'))).sort() : [];
 
-let work: string;
-let store: string;
-let env: Record<string, string | undefined>;
-
-beforeAll(async () => {
-  ensureBuilt();
-  work = await tempDir('apps');
-  store = join(work, 'store');
-  env = isolatedEnv(join(work, 'home'));
-});
-
-afterAll(async () => {
-  await removeDir(work);
-});
+const { dir: work, env } = workspaceForSuite('apps', ensureBuilt);
+const store = join(work, 'store');
 
 describe.skipIf(apps.length === 0)('real apps', () => {
   it.each(apps)('apps/%s: check passes with no warnings', async (app) => {

@@ -3,17 +3,20 @@ import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, GOLDEN, installApi, isolatedEnv, listing, removeDir, runCli, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ensureBuilt, GOLDEN, installApi, listing, runCli, workspaceForSuite } from './helpers.js';
 import { paxData, tar, writeZstd, writeZstdStream, type RawEntry } from './tar-builder.js';
 
 const HELLO = join(GOLDEN, 'valid', 'core-hello', 'package');
 const HELLO_ID = 'org.example.golden.hello';
 const WEFT = join(GOLDEN, 'valid', 'component-weft', 'package');
 
-let work: string;
-let store: string;
-let env: Record<string, string | undefined>;
+const { dir: work, env } = workspaceForSuite('bundle', async () => {
+  ensureBuilt();
+  // A store that already holds one app, so "unchanged" covers .weft/ as well.
+  await (await installApi()).installPackage(WEFT, { root: store });
+});
+const store = join(work, 'store');
 
 async function helloEntries(top = HELLO_ID): Promise<RawEntry[]> {
   return [
@@ -24,19 +27,6 @@ async function helloEntries(top = HELLO_ID): Promise<RawEntry[]> {
     { path: `${top}/ui/index.html`, flag: '0', data: await readFile(join(HELLO, 'ui', 'index.html')) },
   ];
 }
-
-beforeAll(async () => {
-  ensureBuilt();
-  work = await tempDir('bundle');
-  store = join(work, 'store');
-  env = isolatedEnv(join(work, 'home'));
-  // A store that already holds one app, so "unchanged" covers .weft/ as well.
-  await (await installApi()).installPackage(WEFT, { root: store });
-});
-
-afterAll(async () => {
-  await removeDir(work);
-});
 
 describe('round trips with GNU tar', () => {
   it('bundle → tar --zstd lists and extracts the same package', async () => {

@@ -2,33 +2,18 @@
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkPackage, checkPassed } from '../../src/pack/check.js';
 import { formatProblem } from '../../src/manifest/problem.js';
-import { FIXTURES, GOLDEN, removeDir, tempDir } from './helpers.js';
+import { FIXTURES, GOLDEN, workspaceForSuite } from './helpers.js';
 
 const HELLO = join(GOLDEN, 'valid', 'core-hello', 'package');
-let work: string;
-let count = 0;
-
-async function copy(): Promise<string> {
-  count++;
-  const dir = join(work, `pkg-${count}`);
-  await cp(HELLO, dir, { recursive: true });
-  return dir;
-}
+const { dir: work, copyOf } = workspaceForSuite('check');
+const copy = (): Promise<string> => copyOf(HELLO);
 
 async function lines(dir: string, limits?: Parameters<typeof checkPackage>[1]): Promise<string[]> {
   return (await checkPackage(dir, limits)).problems.map(formatProblem);
 }
-
-beforeAll(async () => {
-  work = await tempDir('check');
-});
-
-afterAll(async () => {
-  await removeDir(work);
-});
 
 describe('checkPackage', () => {
   it('passes the golden hello package and returns the module facts', async () => {

@@ -1,24 +1,13 @@
 // The weft-pack command line: --help everywhere, exit codes (0 ok, 1 failed, 2 usage), --json shapes, quiet stderr off a terminal.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, GOLDEN, isolatedEnv, removeDir, runCli, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ensureBuilt, GOLDEN, runCli, workspaceForSuite } from './helpers.js';
 
 const HELLO = join(GOLDEN, 'valid', 'core-hello', 'package');
 const HELLO_ID = 'org.example.golden.hello';
 const COMMANDS = ['check', 'info', 'install', 'uninstall', 'list', 'bundle', 'unbundle', 'generate-key', 'sign', 'verify'];
 
-let work: string;
-let env: Record<string, string | undefined>;
-
-beforeAll(async () => {
-  ensureBuilt();
-  work = await tempDir('cli');
-  env = isolatedEnv(join(work, 'home'));
-});
-
-afterAll(async () => {
-  await removeDir(work);
-});
+const { dir: work, env } = workspaceForSuite('cli', ensureBuilt);
 
 describe('help and usage', () => {
   it('--help lists every command', async () => {

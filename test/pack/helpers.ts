@@ -1,12 +1,13 @@
-// Shared test helpers for weft-pack: build once, run the real CLI, temp stores, recursive listings.
+// Shared test helpers for weft-pack: build once, run the real CLI, a temp workspace per suite file, recursive listings.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync, readdirSync } from 'node:fs';
-import { lstat, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(REPO, 'dist', 'bin', 'weft-pack.js');
@@ -99,12 +100,42 @@ export function waitForStderr(child: ChildProcess, text: string, timeoutMs = 30_
   });
 }
 
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `weft-pack-test-${prefix}-`));
-}
-
 export async function removeDir(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
+}
+
+export interface SuiteWorkspace {
+  /** The directory (its name is fixed at once; it exists from beforeAll until afterAll removes it). */
+  dir: string;
+  /** isolatedEnv with HOME at <dir>/home. */
+  env: Record<string, string | undefined>;
+  /** A path `<dir>/<label>-<n>` that no earlier call returned; nothing is created there. */
+  freshPath(label: string): string;
+  /** Copies the package at `source` to a fresh `<dir>/pkg-<n>` and returns that path. */
+  copyOf(source: string): Promise<string>;
+}
+
+/** A temp workspace for the calling suite file: made in beforeAll (then `prepare` runs in the same hook), removed in afterAll. */
+export function workspaceForSuite(label: string, prepare?: (workspace: SuiteWorkspace) => Promise<void> | void): SuiteWorkspace {
+  const dir = join(tmpdir(), `weft-pack-test-${label}-${randomBytes(6).toString('hex')}`);
+  let made = 0;
+  const freshPath = (name: string): string => join(dir, `${name}-${++made}`);
+  const workspace: SuiteWorkspace = {
+    dir,
+    env: isolatedEnv(join(dir, 'home')),
+    freshPath,
+    async copyOf(source) {
+      const copy = freshPath('pkg');
+      await cp(source, copy, { recursive: true });
+      return copy;
+    },
+  };
+  beforeAll(async () => {
+    await mkdir(dir, { mode: 0o700 });
+    await prepare?.(workspace);
+  });
+  afterAll(() => removeDir(dir));
+  return workspace;
 }
 
 /** Every path under `dir` with its type (and symlink text), sorted: for "the store is exactly as before". */

@@ -2,23 +2,19 @@
 import { createHash } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, ensureBuilt, weftHash, GOLDEN, installApi, isolatedEnv, listing, removeDir, runCli, startCli, tempDir, visibleListing, waitForStderr } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { collect, weftHash, GOLDEN, installApi, listing, runCli, startCli, visibleListing, waitForStderr, workspaceForSuite } from './helpers.js';
 
 const HELLO = join(GOLDEN, 'valid', 'core-hello', 'package');
 const HELLO_ID = 'org.example.golden.hello';
 const WEFT = join(GOLDEN, 'valid', 'component-weft', 'package');
 const WEFT_ID = 'org.example.golden.weft';
 
-let work: string;
-let env: Record<string, string | undefined>;
 let api: Awaited<ReturnType<typeof installApi>>;
-let counter = 0;
-
-async function freshStore(): Promise<string> {
-  counter++;
-  return join(work, `store-${counter}`);
-}
+const { env, freshPath } = workspaceForSuite('install', async () => {
+  api = await installApi();
+});
+const freshStore = (): string => freshPath('store');
 
 async function garbage(root: string): Promise<{ staging: string[]; unreferenced: string[] }> {
   const staging = await readdir(join(root, '.weft', 'staging')).catch(() => [] as string[]);
@@ -32,20 +28,9 @@ async function garbage(root: string): Promise<{ staging: string[]; unreferenced:
   return { staging, unreferenced: installs.filter((n) => !referenced.has(n)) };
 }
 
-beforeAll(async () => {
-  ensureBuilt();
-  api = await installApi();
-  work = await tempDir('install');
-  env = isolatedEnv(join(work, 'home'));
-});
-
-afterAll(async () => {
-  await removeDir(work);
-});
-
 describe('installPackage', () => {
   it('stages, records and commits with a relative symlink into .weft/installs', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     const progress: string[] = [];
     const result = await api.installPackage(HELLO, { root, onProgress: (m) => progress.push(m) });
     expect(result.appId).toBe(HELLO_ID);
@@ -72,7 +57,7 @@ describe('installPackage', () => {
   });
 
   it('refuses an installed id without force, leaving the store as it was', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     await api.installPackage(HELLO, { root });
     const before = await listing(root);
     await expect(api.installPackage(HELLO, { root })).rejects.toMatchObject({
@@ -83,13 +68,13 @@ describe('installPackage', () => {
   });
 
   it('refuses an invalid package before creating anything', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     await expect(api.installPackage(join(GOLDEN, 'invalid', 'core-imports-env'), { root })).rejects.toMatchObject({ code: 'INVALID_PACKAGE' });
     await expect(lstat(root)).rejects.toThrow();
   });
 
   it('--force swaps the link atomically, keeps app data, and deletes the old install', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     const first = await api.installPackage(HELLO, { root });
     await mkdir(join(root, HELLO_ID, 'data'));
     await writeFile(join(root, HELLO_ID, 'data', 'notes.txt'), 'keep me');
@@ -102,7 +87,7 @@ describe('installPackage', () => {
   });
 
   it('exactly one of two concurrent installs of one id wins', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     const outcomes = await Promise.allSettled([api.installPackage(HELLO, { root }), api.installPackage(HELLO, { root })]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const failed = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
@@ -111,7 +96,7 @@ describe('installPackage', () => {
   });
 
   it('adopts a leftover data-only directory and replaces a WEFT-installed directory only with force', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     await mkdir(join(root, HELLO_ID, 'data'), { recursive: true });
     await writeFile(join(root, HELLO_ID, 'data', 'x'), 'old data');
     const adopted = await api.installPackage(HELLO, { root });
@@ -129,7 +114,7 @@ describe('installPackage', () => {
 
 describe('uninstallPackage', () => {
   it('unlinks, deletes the install dir, and says when nothing is installed', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     const installed = await api.installPackage(HELLO, { root });
     expect(await api.uninstallPackage(HELLO_ID, { root })).toEqual({ appId: HELLO_ID, root, removed: 'link' });
     await expect(lstat(join(root, HELLO_ID))).rejects.toThrow();
@@ -139,7 +124,7 @@ describe('uninstallPackage', () => {
   });
 
   it('removes a plain directory installed by WEFT', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     await cp(HELLO, join(root, HELLO_ID), { recursive: true });
     const listed = await runCli(['list', '--store', root, '--json'], { env });
     expect(JSON.parse(listed.stdout)).toMatchObject([{ app_id: HELLO_ID, installed_by_weft: false }]);
@@ -152,7 +137,7 @@ describe('uninstallPackage', () => {
 
 describe('the CLI under concurrency and kill -9', () => {
   it('two CLI installs of one id at the same moment: one wins, the other is told clearly', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     // Both pause just before committing, so they reach the commit point together.
     const pausedEnv = { ...env, WEFT_PACK_TEST_PAUSE_AT: 'moved', WEFT_PACK_TEST_PAUSE_MS: '1500' };
     const [a, b] = await Promise.all([runCli(['install', HELLO, '--store', root], { env: pausedEnv }), runCli(['install', HELLO, '--store', root], { env: pausedEnv })]);
@@ -167,7 +152,7 @@ describe('the CLI under concurrency and kill -9', () => {
 
   for (const stage of ['staged', 'checked', 'precompiled', 'moved'] as const) {
     it(`kill -9 at "${stage}": the store is as before, and the next install succeeds and cleans up`, async () => {
-      const root = await freshStore();
+      const root = freshStore();
       await api.installPackage(WEFT, { root }); // something already installed
       const before = await visibleListing(root);
       const child = startCli(['install', HELLO, '--store', root], { env: { ...env, WEFT_PACK_TEST_PAUSE_AT: stage } });
@@ -186,7 +171,7 @@ describe('the CLI under concurrency and kill -9', () => {
   }
 
   it('kill -9 during a --force replacement leaves the old install in place', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     await api.installPackage(HELLO, { root });
     const before = await visibleListing(root);
     const child = startCli(['install', HELLO, '--store', root, '--force'], { env: { ...env, WEFT_PACK_TEST_PAUSE_AT: 'moved' } });
@@ -200,7 +185,7 @@ describe('the CLI under concurrency and kill -9', () => {
   });
 
   it('cleaning up never touches another live install', async () => {
-    const root = await freshStore();
+    const root = freshStore();
     const slow = startCli(['install', HELLO, '--store', root], { env: { ...env, WEFT_PACK_TEST_PAUSE_AT: 'moved', WEFT_PACK_TEST_PAUSE_MS: '4000' } });
     const slowDone = collect(slow);
     await waitForStderr(slow, 'test pause at moved');

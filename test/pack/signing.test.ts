@@ -2,41 +2,23 @@
 import { createPublicKey, sign as edSign, verify as edVerify } from 'node:crypto';
 import { cp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateKeyPair, privateKeyFromSeed, publicKeyFromRaw, rawPublicKey } from '../../src/pack/signing.js';
-import { ensureBuilt, GOLDEN, isolatedEnv, listing, removeDir, runCli, tempDir, weftHash } from './helpers.js';
+import { ensureBuilt, GOLDEN, listing, runCli, weftHash, workspaceForSuite } from './helpers.js';
 
 const HELLO = join(GOLDEN, 'valid', 'core-hello', 'package');
 const HELLO_ID = 'org.example.golden.hello';
 
-let work: string;
-let env: Record<string, string | undefined>;
-let keys: string;
-let otherKeys: string;
-let count = 0;
-
-async function copyOfHello(): Promise<string> {
-  count++;
-  const dir = join(work, `pkg-${count}`);
-  await cp(HELLO, dir, { recursive: true });
-  return dir;
-}
-
-beforeAll(async () => {
+const { dir: work, env, copyOf } = workspaceForSuite('signing', async () => {
   ensureBuilt();
-  work = await tempDir('signing');
-  env = isolatedEnv(join(work, 'home'));
-  keys = join(work, 'keys');
-  otherKeys = join(work, 'other-keys');
   for (const dir of [keys, otherKeys]) {
     const result = await runCli(['generate-key', dir], { env });
     expect(result.code, result.stderr).toBe(0);
   }
 });
-
-afterAll(async () => {
-  await removeDir(work);
-});
+const keys = join(work, 'keys');
+const otherKeys = join(work, 'other-keys');
+const copyOfHello = (): Promise<string> => copyOf(HELLO);
 
 describe('keys', () => {
   it('derives RFC 8032 test vector 1 from its seed, and signs like it', () => {

@@ -1,14 +1,12 @@
 // Factors that drive desktop helpers: notifications (notify-send) and clipboard (wl-copy / wl-paste), present or missing.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildC, hasClang } from './helpers/build.js';
-import { installModule, makeHome, runRuntime, type TestHome } from './helpers/harness.js';
+import { homeForSuite, installModule, runRuntime } from './helpers/harness.js';
 
-let home: TestHome;
 let fakeBin: string;
-beforeAll(() => {
-  home = makeHome();
+const home = homeForSuite((home) => {
   // Stand-ins for the desktop helpers: they record how they were called.
   fakeBin = join(home.root, 'bin');
   mkdirSync(fakeBin);
@@ -19,7 +17,6 @@ beforeAll(() => {
   writeFileSync(join(fakeBin, 'wl-paste'), script(`printf 'from the clipboard'`));
   for (const name of ['notify-send', 'wl-copy', 'wl-paste']) chmodSync(join(fakeBin, name), 0o755);
 });
-afterAll(() => home.cleanup());
 
 const WORLD = 'import notify; import notifications; import clipboard;';
 

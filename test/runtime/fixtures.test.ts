@@ -1,16 +1,12 @@
 // The fixture apps under weft-runtime do what their sources say: output, exit codes, traps with backtraces, missing entry points, wasip2 shape.
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWat } from './helpers/build.js';
-import { installFixture, installModule, makeHome, runRuntime, startRuntime, type TestHome } from './helpers/harness.js';
+import { homeForSuite, installFixture, installModule, runRuntime, startRuntime } from './helpers/harness.js';
+import { startIpcServer, type IpcServer } from './helpers/ipc-server.js';
 
-let home: TestHome;
-beforeAll(() => {
-  home = makeHome();
-});
-afterAll(() => home.cleanup());
+const home = homeForSuite();
 
 describe('preview1 fixtures', () => {
   it('hello prints its line, after READY, and exits 0', async () => {
@@ -99,41 +95,23 @@ world w { import wasi:cli/environment@0.2.0; import wasi:cli/environment@0.2.3; 
 });
 
 describe('wasip2-shaped component (no adapter, WASI 0.2.0 and 0.2.3 imports) runs unchanged', () => {
-  let server: Server;
-  let socketPath: string;
-  const received: string[] = [];
-  let peer: Socket | null = null;
+  let server: IpcServer;
   beforeAll(async () => {
-    socketPath = join(home.root, 'ipc-wasip2.sock');
-    server = createServer((socket) => {
-      peer = socket;
-      socket.setEncoding('utf8');
-      let buffer = '';
-      socket.on('data', (chunk: string) => {
-        buffer += chunk;
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        received.push(...lines);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    server = await startIpcServer(join(home.root, 'ipc-wasip2.sock'));
   });
   afterAll(() => server.close());
 
   it('answers ping, reports its args, and exits 0 on quit', async () => {
     const id = installFixture(home, 'wasip2-shaped');
-    const running = startRuntime(home, [id, '9', '--ipc-socket', socketPath]);
+    const running = startRuntime(home, [id, '9', '--ipc-socket', server.path]);
     await running.waitFor('READY\n');
-    const waitLines = async (count: number): Promise<void> => {
-      for (let i = 0; i < 200 && received.length < count; i++) await new Promise((r) => setTimeout(r, 25));
-    };
-    peer!.write('ping\n');
-    await waitLines(1);
-    peer!.write('args\n');
-    await waitLines(2);
-    peer!.write('quit\n');
+    server.send('ping');
+    await server.waitLines(1, 5000);
+    server.send('args');
+    await server.waitLines(2, 5000);
+    server.send('quit');
     const result = await running.done;
-    expect(received.slice(0, 2)).toEqual(['pong', `{"args":["${id}"]}`]);
+    expect(server.lines.slice(0, 2)).toEqual(['pong', `{"args":["${id}"]}`]);
     expect(result.code).toBe(0);
   });
 });

@@ -1,15 +1,12 @@
 // weft:app/ipc over a real Unix socket: round trips, non-blocking recv, the size cap, and the session ending when the socket closes.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { pidRunning } from '../support/processes.js';
 import { buildC, hasClang } from './helpers/build.js';
-import { installFixture, installModule, isAlive, makeHome, runRuntime, startRuntime, waitGone, type TestHome } from './helpers/harness.js';
+import { homeForSuite, installFixture, installModule, runRuntime, startRuntime, waitGone } from './helpers/harness.js';
 import { startIpcServer } from './helpers/ipc-server.js';
 
-let home: TestHome;
-beforeAll(() => {
-  home = makeHome();
-});
-afterAll(() => home.cleanup());
+const home = homeForSuite();
 
 describe('echo fixture', () => {
   it('echoes every message byte for byte, in order, including non-ASCII text', async () => {
@@ -32,7 +29,7 @@ describe('echo fixture', () => {
     const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
     await running.waitFor('READY\n');
     await new Promise((r) => setTimeout(r, 500));
-    expect(isAlive(running.child.pid!)).toBe(true);
+    expect(pidRunning(running.child.pid!)).toBe(true);
     server.send('late');
     expect(await server.waitLines(1)).toEqual(['late']);
     running.child.kill('SIGTERM');

@@ -1,14 +1,11 @@
 // Session lifecycle: READY ordering, parent death (no orphans), SIGTERM, the memory limit, and standby mode.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { pidRunning } from '../support/processes.js';
 import { buildC, hasClang } from './helpers/build.js';
-import { installFixture, installModule, isAlive, makeHome, runRuntime, RUNTIME, startRuntime, waitGone, type TestHome } from './helpers/harness.js';
+import { homeForSuite, installFixture, installModule, runRuntime, RUNTIME, startRuntime, waitGone } from './helpers/harness.js';
 
-let home: TestHome;
-beforeAll(() => {
-  home = makeHome();
-});
-afterAll(() => home.cleanup());
+const home = homeForSuite();
 
 describe('READY', () => {
   it('without a notify import: printed just before the entry point, so before any app output', async () => {
@@ -70,7 +67,7 @@ describe('no orphans: the runtime goes when its parent does', () => {
       });
       parent.on('exit', () => reject(new Error(`parent exited early: ${out}`)));
     });
-    expect(isAlive(pid)).toBe(true);
+    expect(pidRunning(pid)).toBe(true);
     parent.kill('SIGKILL');
     await waitGone(pid, 2000);
   });

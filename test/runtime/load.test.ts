@@ -2,15 +2,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { precompile } from '../../src/wasm/precompile.js';
-import { installFixture, makeHome, ROOT, runRuntime, type TestHome } from './helpers/harness.js';
+import { homeForSuite, installFixture, ROOT, runRuntime } from './helpers/harness.js';
 
-let home: TestHome;
-beforeAll(() => {
-  home = makeHome();
-});
-afterAll(() => home.cleanup());
+const home = homeForSuite();
 
 describe('command line', () => {
   it('usage errors exit 2 with the reason and the usage', async () => {
@@ -107,7 +103,8 @@ describe('installed with a record (weft-pack layout, made by hand here)', () => 
 
   it('refuses an app.wasm that changed since install (sha256 mismatch)', async () => {
     const wasm = readFileSync(join(packageDir, 'app.wasm'));
-    wasm[wasm.length - 1] ^= 0xff;
+    const last = wasm.length - 1;
+    wasm[last] = (wasm[last] ?? 0) ^ 0xff;
     writeFileSync(join(packageDir, 'app.wasm'), wasm);
     const result = await runRuntime(home, [id, '1'], { env: env() });
     expect(result.code).toBe(125);

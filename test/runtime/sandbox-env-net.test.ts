@@ -1,17 +1,13 @@
 // The rest of the sandbox: env/args/stdin hold only what weft sets; no network without a grant; fetch only to allowed hosts, checked before any request.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildC, hasClang } from './helpers/build.js';
-import { installFixture, installModule, makeHome, runRuntime, startRuntime, type TestHome } from './helpers/harness.js';
+import { homeForSuite, installFixture, installModule, runRuntime, startRuntime } from './helpers/harness.js';
+import { startIpcServer, type IpcServer } from './helpers/ipc-server.js';
 
-let home: TestHome;
-beforeAll(() => {
-  home = makeHome();
-});
-afterAll(() => home.cleanup());
+const home = homeForSuite();
 
 describe.skipIf(!hasClang)('environment, arguments and stdin', () => {
   it('the app sees WEFT_APP_ID and WEFT_SESSION_ID only, argv = [app id], and an empty stdin', async () => {
@@ -48,10 +44,7 @@ describe('weft:app/fetch reaches allowed hosts only', () => {
   let http: HttpServer;
   let port: number;
   const requests: string[] = [];
-  let ipc: Server;
-  let socketPath: string;
-  let peer: Socket | null = null;
-  const replies: string[] = [];
+  let ipc: IpcServer;
 
   beforeAll(async () => {
     http = createHttpServer((request, response) => {
@@ -66,35 +59,23 @@ describe('weft:app/fetch reaches allowed hosts only', () => {
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     port = (http.address() as AddressInfo).port;
-    socketPath = join(home.root, 'fetch-ipc.sock');
-    ipc = createServer((socket) => {
-      peer = socket;
-      let buffer = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => {
-        buffer += chunk;
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        replies.push(...lines);
-      });
-    });
-    await new Promise<void>((resolve) => ipc.listen(socketPath, resolve));
+    ipc = await startIpcServer(join(home.root, 'fetch-ipc.sock'));
   });
-  afterAll(() => {
+  afterAll(async () => {
     http.close();
-    ipc.close();
+    await ipc.close();
   });
 
   async function ask(url: string): Promise<Record<string, unknown>> {
-    const before = replies.length;
-    peer!.write(`${url}\n`);
-    for (let i = 0; i < 400 && replies.length === before; i++) await new Promise((r) => setTimeout(r, 25));
-    return JSON.parse(replies[before] ?? '{"error":"no reply"}') as Record<string, unknown>;
+    const before = ipc.lines.length;
+    ipc.send(url);
+    for (let i = 0; i < 400 && ipc.lines.length === before; i++) await new Promise((r) => setTimeout(r, 25));
+    return JSON.parse(ipc.lines[before] ?? '{"error":"no reply"}') as Record<string, unknown>;
   }
 
   it('fetches from the granted host, refuses others without sending anything, and checks redirects', async () => {
     const id = installFixture(home, 'fetcher'); // grants net:fetch:127.0.0.1
-    const running = startRuntime(home, [id, '1', '--ipc-socket', socketPath]);
+    const running = startRuntime(home, [id, '1', '--ipc-socket', ipc.path]);
     await running.waitFor('READY\n');
     expect(await ask(`http://127.0.0.1:${port}/ok`)).toEqual({ status: 200, body: 'served /ok' });
     expect(await ask(`http://127.0.0.1:${port}/redirect-in`)).toEqual({ status: 200, body: 'served /ok' });

@@ -1,21 +1,18 @@
 // The filesystem sandbox: only granted preopens, no way out (one test per escape route), read-only grants are read-only, --preopen is checked.
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildC, hasClang } from './helpers/build.js';
-import { installFixture, installModule, makeHome, runRuntime, type RunResult, type TestHome } from './helpers/harness.js';
+import { homeForSuite, installFixture, installModule, type RunResult, runRuntime } from './helpers/harness.js';
 
-let home: TestHome;
 let outside: string;
-beforeAll(() => {
-  home = makeHome();
+const home = homeForSuite((home) => {
   // A host directory the apps must never reach.
   outside = join(home.root, 'outside');
   mkdirSync(outside);
   writeFileSync(join(outside, 'passwd'), 'root:x:0:0\n');
   writeFileSync(join(outside, 'secret.txt'), 'host secret\n');
 });
-afterAll(() => home.cleanup());
 
 function routes(stdout: string): Map<string, string> {
   return new Map([...stdout.matchAll(/^ROUTE (\S+) (.*)$/gm)].map((m) => [m[1] as string, m[2] as string]));

@@ -1,14 +1,26 @@
 // The real weft-appd under a private systemd --user: READY, scopes in weft-apps.slice, limits, watchdog, socket activation, clean stop.
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { installUnits } from '../../src/systemd/install-units.js';
-import { cgroupOf, run, sleep, startUserManager, trackingCgroupDir, waitFor, type UserManager, checkoutVisibilityLines } from './harness.js';
+import { fixtureAppId, FIXTURE_APPS_DIR, REPO_ROOT } from '../support/fixture-apps.js';
+import { pidExists } from '../support/processes.js';
+import {
+  APPD_SERVICE as SERVICE,
+  appdMainPid,
+  cgroupOf,
+  run,
+  sleep,
+  tail,
+  takeStopResults,
+  trackingCgroupDir,
+  userManagerForSuite,
+  verifyInstalledUnits,
+  waitFor,
+  writeAppdTestDropIn,
+} from './harness.js';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const weftctl = join(repo, 'dist', 'bin', 'weftctl.js');
-const SERVICE = 'weft-appd.service';
+const weftctl = join(REPO_ROOT, 'dist', 'bin', 'weftctl.js');
 const APPS = ['counter', 'memhog', 'hello'];
 
 interface SessionState {
@@ -20,31 +32,37 @@ interface SessionState {
   exit: { reason?: string; signal?: string | null; exit_code?: number | null; message?: string } | null;
 }
 
-/** The app id a fixture's wapp.toml declares (the store layout is `<store>/<app_id>/`). */
-function appIdOf(dir: string): string {
-  const match = /^id\s*=\s*"([^"]+)"/m.exec(readFileSync(join(dir, 'wapp.toml'), 'utf8'));
-  if (!match?.[1]) throw new Error(`${dir}/wapp.toml has no package id`);
-  return match[1];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe.skipIf(!process.env.WEFT_TEST_SYSTEMD)('weft-appd under systemd --user', () => {
-  let sd: UserManager;
   let store: string;
   let results: string;
   const ids: Record<string, string> = {};
+  const sd = userManagerForSuite('appd', async (sd) => {
+    for (const file of ['bin/weft-appd.js', 'bin/weftctl.js', 'bin/weft-runtime.js', 'systemd/notify.js']) {
+      if (!existsSync(join(REPO_ROOT, 'dist', file))) throw new Error(`dist/${file} is missing: run \`npm run build\` first`);
+    }
+    store = join(sd.root, 'store');
+    results = join(sd.root, 'stop-results');
+    for (const app of APPS) {
+      const source = join(FIXTURE_APPS_DIR, app);
+      const id = fixtureAppId(app);
+      ids[app] = id;
+      for (const part of ['wapp.toml', 'app.wasm', 'ui']) {
+        if (existsSync(join(source, part))) cpSync(join(source, part), join(store, id, part), { recursive: true });
+      }
+    }
+    await installUnits({ userDir: sd.unitDir, env: sd.env });
+    writeAppdTestDropIn(sd, {
+      environment: `WEFT_APP_STORE=${store} WEFT_RESTORE=0 WEFT_LOG=debug`,
+      readWritePaths: [store, sd.root],
+      resultsPath: results,
+      extra: 'WatchdogSec=3s',
+    });
+    await sd.mustSystemctl('daemon-reload');
+  });
 
   async function ctl<T>(...args: string[]): Promise<T> {
     const result = await run(process.execPath, [weftctl, '--json', ...args], sd.env);
-    if (result.code !== 0) throw new Error(`weftctl ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}\n--- appd output ---\n${readTail(sd.serviceLogPath)}`);
+    if (result.code !== 0) throw new Error(`weftctl ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}\n--- appd output ---\n${tail(sd.serviceLogPath, 20)}`);
     return JSON.parse(result.stdout) as T;
   }
 
@@ -54,64 +72,14 @@ describe.skipIf(!process.env.WEFT_TEST_SYSTEMD)('weft-appd under systemd --user'
     return ctl<SessionState>('state', String(ack.session_id));
   }
 
-  async function mainPid(): Promise<number> {
-    return Number((await sd.show(SERVICE, 'MainPID')).MainPID);
-  }
-
-  function stopResults(): string[] {
-    if (!existsSync(results)) return [];
-    const lines = readFileSync(results, 'utf8').trim().split('\n');
-    rmSync(results);
-    return lines;
-  }
-
-  beforeAll(async () => {
-    for (const file of ['bin/weft-appd.js', 'bin/weftctl.js', 'bin/weft-runtime.js', 'systemd/notify.js']) {
-      if (!existsSync(join(repo, 'dist', file))) throw new Error(`dist/${file} is missing: run \`npm run build\` first`);
-    }
-    sd = await startUserManager('appd');
-    store = join(sd.root, 'store');
-    results = join(sd.root, 'stop-results');
-    for (const app of APPS) {
-      const source = join(repo, 'apps', app);
-      const id = appIdOf(source);
-      ids[app] = id;
-      for (const part of ['wapp.toml', 'app.wasm', 'ui']) {
-        if (existsSync(join(source, part))) cpSync(join(source, part), join(store, id, part), { recursive: true });
-      }
-    }
-    await installUnits({ userDir: sd.unitDir, env: sd.env });
-    sd.writeDropIn(
-      SERVICE,
-      'test.conf',
-      `[Unit]
-StartLimitIntervalSec=0
-[Service]
-Environment=WEFT_APP_STORE=${store} WEFT_RESTORE=0 WEFT_LOG=debug
-ReadWritePaths=${store} ${sd.root}
-StandardOutput=append:${sd.serviceLogPath}
-StandardError=append:${sd.serviceLogPath}
-ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" >> ${results}'
-WatchdogSec=3s
-RestartSec=200ms
-${checkoutVisibilityLines()}`,
-    );
-    await sd.mustSystemctl('daemon-reload');
-  });
-
   afterEach(async () => {
-    await sd?.systemctl('stop', 'weft-appd.socket', SERVICE);
-    await sd?.systemctl('reset-failed', SERVICE);
-    stopResults();
-  });
-
-  afterAll(async () => {
-    await sd?.stop();
+    await sd.systemctl('stop', 'weft-appd.socket', SERVICE);
+    await sd.systemctl('reset-failed', SERVICE);
+    takeStopResults(results);
   });
 
   it('systemd-analyze verify accepts the units as installed for weft-appd', async () => {
-    const units = ['weft-appd.service', 'weft-appd.socket', 'weft-apps.slice'].map((u) => join(sd.unitDir, u));
-    const result = await run('systemd-analyze', ['--user', 'verify', ...units], sd.env);
+    const result = await verifyInstalledUnits(sd);
     expect(result.stderr + result.stdout).toBe('');
     expect(result.code).toBe(0);
   });
@@ -121,7 +89,7 @@ ${checkoutVisibilityLines()}`,
     expect(await sd.show(SERVICE, 'ActiveState', 'SubState')).toEqual({ ActiveState: 'active', SubState: 'running' });
     // No retry: READY=1 is sent only after the socket is bound and served.
     const status = await ctl<{ pid: number; backend: string; socket: string }>('status');
-    expect(status.pid).toBe(await mainPid());
+    expect(status.pid).toBe(await appdMainPid(sd));
     expect(status.backend).toBe('systemd-scope');
     expect(status.socket).toBe(join(sd.runtimeDir, 'weft', 'appd.sock'));
     await waitFor('STATUS= with session counts', async () => {
@@ -137,7 +105,7 @@ ${checkoutVisibilityLines()}`,
     expect(session.pid).toBeGreaterThan(0);
     const cgroup = cgroupOf(session.pid as number);
     // Named after appd's pid, the session and the attempt.
-    const appdPid = await mainPid();
+    const appdPid = await appdMainPid(sd);
     expect(cgroup).toBe(`${sd.cgroup}/weft.slice/weft-apps.slice/weft-app-${appdPid}-${session.session_id}-0.scope`);
     const scope = cgroup.split('/').pop() as string;
     const props = await sd.show(scope, 'Slice', 'MemoryMax', 'CPUQuotaPerSecUSec', 'ActiveState');
@@ -198,11 +166,11 @@ ${checkoutVisibilityLines()}`,
   it('a hung appd (SIGSTOP) is killed by the watchdog and restarted; its apps do not outlive it', async () => {
     await sd.mustSystemctl('start', SERVICE);
     const app = await launch('counter');
-    const first = await mainPid();
-    stopResults();
+    const first = await appdMainPid(sd);
+    takeStopResults(results);
     // Pings hold: past several WatchdogSec=3s periods, still the same process.
     await sleep(4000);
-    expect(await mainPid()).toBe(first);
+    expect(await appdMainPid(sd)).toBe(first);
     process.kill(first, 'SIGSTOP');
     await waitFor(
       'a new weft-appd after the watchdog fired',
@@ -212,12 +180,12 @@ ${checkoutVisibilityLines()}`,
       },
       20_000,
     );
-    expect(stopResults()).toContain('watchdog killed ABRT');
+    expect(takeStopResults(results)).toContain('watchdog killed ABRT');
     expect(Number((await sd.show(SERVICE, 'NRestarts')).NRestarts)).toBeGreaterThanOrEqual(1);
     // The old appd's runtime notices its parent is gone and exits.
-    await waitFor('the old session runtime to exit', () => (alive(app.pid as number) ? undefined : true), 15_000);
+    await waitFor('the old session runtime to exit', () => (pidExists(app.pid as number) ? undefined : true), 15_000);
     const status = await ctl<{ pid: number }>('status');
-    expect(status.pid).toBe(await mainPid());
+    expect(status.pid).toBe(await appdMainPid(sd));
     // The killed appd could not remove its session's IPC socket; the new one removed it at start.
     expect(readdirSync(join(sd.runtimeDir, 'weft')).filter((name) => name.startsWith('ipc-'))).toEqual([]);
   });
@@ -227,7 +195,7 @@ ${checkoutVisibilityLines()}`,
     expect((await sd.show(SERVICE, 'ActiveState')).ActiveState).toBe('inactive');
     const status = await ctl<{ pid: number; socket: string }>('status');
     expect(status.socket).toBe('fd 3');
-    expect(status.pid).toBe(await mainPid());
+    expect(status.pid).toBe(await appdMainPid(sd));
     await waitFor('the activated unit to become active', async () => ((await sd.show(SERVICE, 'ActiveState')).ActiveState === 'active' ? true : undefined));
     // The socket file is systemd's: stopping appd must leave it for the next activation.
     await sd.mustSystemctl('stop', SERVICE);
@@ -241,11 +209,11 @@ ${checkoutVisibilityLines()}`,
     await sd.mustSystemctl('start', SERVICE);
     const sessions = [await launch('counter'), await launch('counter')];
     const pids = sessions.map((s) => s.pid as number);
-    stopResults();
+    takeStopResults(results);
     await sd.mustSystemctl('stop', SERVICE);
     // stop returns after appd exited; appd waits for its sessions before exiting.
-    for (const pid of pids) expect(alive(pid), `runtime ${pid} is gone`).toBe(false);
-    expect(stopResults()).toEqual(['success exited 0']);
+    for (const pid of pids) expect(pidExists(pid), `runtime ${pid} is gone`).toBe(false);
+    expect(takeStopResults(results)).toEqual(['success exited 0']);
     const scopes = await sd.systemctl('list-units', '--type=scope', '--all', '--no-legend', '--plain');
     expect(scopes.stdout.split('\n').filter((l) => /^(run-|weft-app-)/.test(l))).toEqual([]);
     const slice = trackingCgroupDir(`${sd.cgroup}/weft.slice/weft-apps.slice`);
@@ -258,11 +226,3 @@ ${checkoutVisibilityLines()}`,
     expect(log).toMatch(/"reason":"appd-shutdown"/);
   });
 });
-
-function readTail(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '(none)';
-  }
-}

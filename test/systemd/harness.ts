@@ -1,7 +1,9 @@
-// Test harness: a private `systemd --user` (own HOME, XDG_RUNTIME_DIR and cgroup subtree), ended by pid.
+// Test harness: a private `systemd --user` (own HOME, XDG_RUNTIME_DIR and cgroup subtree), ended by pid, and the test drop-in for weft-appd.service.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pidExists } from '../support/processes.js';
+import { suiteResource } from '../support/suite-resource.js';
 
 const SYSTEMD = '/lib/systemd/systemd';
 const CGROUP_FS = '/sys/fs/cgroup';
@@ -92,16 +94,8 @@ function removeCgroupTree(dir: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function tail(path: string, lines: number): string {
+/** The last `lines` lines of a file, or '(none)' when it cannot be read. */
+export function tail(path: string, lines: number): string {
   try {
     return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {
@@ -225,10 +219,10 @@ export async function startUserManager(label: string): Promise<UserManager> {
     logTail,
     async stop() {
       // The manager stops its units on SIGTERM (exit.target), then exits.
-      if (alive(pid)) process.kill(pid, 'SIGTERM');
+      if (pidExists(pid)) process.kill(pid, 'SIGTERM');
       const deadline = Date.now() + 20_000;
-      while (alive(pid) && exited === undefined && Date.now() < deadline) await sleep(100);
-      if (alive(pid) && exited === undefined) process.kill(pid, 'SIGKILL');
+      while (pidExists(pid) && exited === undefined && Date.now() < deadline) await sleep(100);
+      if (pidExists(pid) && exited === undefined) process.kill(pid, 'SIGKILL');
       // Whatever is left in its subtree (scopes of a crashed daemon, stray children) is ours too.
       for (let attempt = 0; attempt < 50; attempt++) {
         const left = allHierarchies().flatMap((h) => pidsUnder(join(h, cgroup)));
@@ -286,4 +280,63 @@ export function trackingCgroupDir(cgroupPath: string): string {
  */
 export function checkoutVisibilityLines(repoRoot: string = join(import.meta.dirname, '..', '..')): string {
   return /^\/(var\/)?tmp\//.test(`${repoRoot}/`) ? `# the checkout is under ${repoRoot}, which PrivateTmp would hide\nPrivateTmp=no\n` : '';
+}
+
+/** A user manager for the calling describe block: started in beforeAll (then handed to `prepare`), stopped in afterAll. */
+export function userManagerForSuite(label: string, prepare: (sd: UserManager) => Promise<void>): UserManager {
+  return suiteResource({ create: () => startUserManager(label), ready: prepare, dispose: (sd) => sd.stop() });
+}
+
+export const APPD_SERVICE = 'weft-appd.service';
+
+/** `systemd-analyze --user verify` over the three units as installed in the manager's unit directory. */
+export function verifyInstalledUnits(sd: UserManager): Promise<RunResult> {
+  const units = [APPD_SERVICE, 'weft-appd.socket', 'weft-apps.slice'].map((unit) => join(sd.unitDir, unit));
+  return run('systemd-analyze', ['--user', 'verify', ...units], sd.env);
+}
+
+/** weft-appd.service's MainPID (0 while it is not running). */
+export async function appdMainPid(sd: UserManager): Promise<number> {
+  return Number((await sd.show(APPD_SERVICE, 'MainPID')).MainPID);
+}
+
+export interface AppdTestDropIn {
+  /** The Environment= value. */
+  environment: string;
+  readWritePaths: readonly string[];
+  /** Where ExecStopPost= appends one line per run; read it with takeStopResults. */
+  resultsPath: string;
+  /** More [Service] lines. */
+  extra?: string;
+}
+
+/**
+ * Writes weft-appd.service.d/test.conf: no start limit, the given environment and writable paths,
+ * output appended to the manager's service log, a line per run's end, and this checkout kept visible.
+ */
+export function writeAppdTestDropIn(sd: UserManager, dropIn: AppdTestDropIn): void {
+  sd.writeDropIn(
+    APPD_SERVICE,
+    'test.conf',
+    `[Unit]
+StartLimitIntervalSec=0
+[Service]
+Environment=${dropIn.environment}
+ReadWritePaths=${dropIn.readWritePaths.join(' ')}
+StandardOutput=append:${sd.serviceLogPath}
+StandardError=append:${sd.serviceLogPath}
+# How each run ended, as systemd saw it (watchdog, exit-code, signal, success...).
+ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" >> ${dropIn.resultsPath}'
+RestartSec=200ms
+${dropIn.extra ?? ''}
+${checkoutVisibilityLines()}`,
+  );
+}
+
+/** The `SERVICE_RESULT EXIT_CODE EXIT_STATUS` lines ExecStopPost= wrote to `path`, oldest first; then clears them. */
+export function takeStopResults(path: string): string[] {
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  rmSync(path);
+  return lines;
 }

@@ -1,15 +1,13 @@
 // weft's unit files and src/systemd modules under a real systemd --user, with a stand-in daemon instead of weft-appd.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { installUnits } from '../../src/systemd/install-units.js';
-import { run, sleep, startUserManager, waitFor, type UserManager, checkoutVisibilityLines } from './harness.js';
+import { REPO_ROOT } from '../support/fixture-apps.js';
+import { APPD_SERVICE as SERVICE, appdMainPid, run, sleep, takeStopResults, userManagerForSuite, verifyInstalledUnits, waitFor, writeAppdTestDropIn } from './harness.js';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const standin = join(repo, 'test', 'systemd', 'fixtures', 'standin-appd.mjs');
-const SERVICE = 'weft-appd.service';
+const standin = join(REPO_ROOT, 'test', 'systemd', 'fixtures', 'standin-appd.mjs');
 
 /** One daemon instance's marks, keyed by its pid (the stand-in writes to $STANDIN_MARKS/<pid>/). */
 function marksOf(dir: string, pid: number | string): Record<string, unknown> {
@@ -39,64 +37,36 @@ function ask(path: string): Promise<{ pid: number; activated: boolean; names: st
 }
 
 describe.skipIf(!process.env.WEFT_TEST_SYSTEMD)('systemd units with a stand-in daemon', () => {
-  let sd: UserManager;
   let marks: string;
-
-  /** Rewrites the test drop-in, reloads, and resets failure counters. */
-  async function configure(extra: string): Promise<void> {
-    sd.writeDropIn(
-      SERVICE,
-      'test.conf',
-      `[Unit]
-StartLimitIntervalSec=0
-[Service]
-Environment=STANDIN_MARKS=${marks} STANDIN_SOCKET=${join(sd.runtimeDir, 'weft', 'appd.sock')}
-ReadWritePaths=${marks}
-StandardOutput=append:${sd.serviceLogPath}
-StandardError=append:${sd.serviceLogPath}
-# How each run ended, as systemd saw it (watchdog, exit-code, signal, success...).
-ExecStopPost=/bin/sh -c 'echo "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" >> ${marks}/results'
-RestartSec=200ms
-${extra}
-${checkoutVisibilityLines()}`,
-    );
-    await sd.mustSystemctl('daemon-reload');
-    await sd.systemctl('reset-failed', SERVICE);
-  }
-
-  /** Lines `SERVICE_RESULT EXIT_CODE EXIT_STATUS` written by ExecStopPost=, oldest first; then cleared. */
-  function results(): string[] {
-    const path = join(marks, 'results');
-    if (!existsSync(path)) return [];
-    const lines = readFileSync(path, 'utf8').trim().split('\n');
-    rmSync(path);
-    return lines;
-  }
-
-  async function mainPid(): Promise<number> {
-    return Number((await sd.show(SERVICE, 'MainPID')).MainPID);
-  }
-
-  beforeAll(async () => {
-    if (!existsSync(join(repo, 'dist', 'systemd', 'notify.js'))) throw new Error('dist/ is not built: run `npm run build` first');
-    sd = await startUserManager('standin');
+  const sd = userManagerForSuite('standin', async (sd) => {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'systemd', 'notify.js'))) throw new Error('dist/ is not built: run `npm run build` first');
     marks = join(sd.root, 'marks');
     mkdirSync(marks);
     await installUnits({ userDir: sd.unitDir, appdScript: standin, env: sd.env });
   });
 
+  /** Rewrites the test drop-in, reloads, and resets failure counters. */
+  async function configure(extra: string): Promise<void> {
+    writeAppdTestDropIn(sd, {
+      environment: `STANDIN_MARKS=${marks} STANDIN_SOCKET=${join(sd.runtimeDir, 'weft', 'appd.sock')}`,
+      readWritePaths: [marks],
+      resultsPath: join(marks, 'results'),
+      extra,
+    });
+    await sd.mustSystemctl('daemon-reload');
+    await sd.systemctl('reset-failed', SERVICE);
+  }
+
+  /** Lines `SERVICE_RESULT EXIT_CODE EXIT_STATUS` written by ExecStopPost=, oldest first; then cleared. */
+  const results = (): string[] => takeStopResults(join(marks, 'results'));
+
   afterEach(async () => {
     // A failed test must not leave the daemon or the socket running into the next one.
-    await sd?.systemctl('stop', 'weft-appd.socket', SERVICE);
-  });
-
-  afterAll(async () => {
-    await sd?.stop();
+    await sd.systemctl('stop', 'weft-appd.socket', SERVICE);
   });
 
   it('systemd-analyze verify accepts the installed units', async () => {
-    const units = ['weft-appd.service', 'weft-appd.socket', 'weft-apps.slice'].map((u) => join(sd.unitDir, u));
-    const result = await run('systemd-analyze', ['--user', 'verify', ...units], sd.env);
+    const result = await verifyInstalledUnits(sd);
     expect(result.stderr + result.stdout).toBe('');
     expect(result.code).toBe(0);
   });
@@ -106,7 +76,7 @@ ${checkoutVisibilityLines()}`,
     const before = Date.now();
     await sd.mustSystemctl('start', SERVICE);
     const after = Date.now();
-    const pid = await mainPid();
+    const pid = await appdMainPid(sd);
     const m = marksOf(marks, pid) as { ready?: { at: number }; started?: { notify: boolean } };
     expect(m.started?.notify).toBe(true);
     expect(m.ready, 'the daemon sent READY before start returned').toBeDefined();
@@ -122,7 +92,7 @@ ${checkoutVisibilityLines()}`,
     await configure('WatchdogSec=5s');
     await sd.mustSystemctl('start', 'weft-appd.socket');
     await ask(join(sd.runtimeDir, 'weft', 'appd.sock'));
-    const pid = await mainPid();
+    const pid = await appdMainPid(sd);
     const m = marksOf(marks, pid) as { 'child-env'?: string; started?: { listen: unknown; watchdogMs: number } };
     expect(m.started?.listen).not.toBeNull();
     expect(m.started?.watchdogMs).toBe(2500);
@@ -139,7 +109,7 @@ ${checkoutVisibilityLines()}`,
     const reply = await ask(socketPath);
     expect(reply.activated).toBe(true);
     expect(reply.names).toEqual(['weft-appd.socket']);
-    expect(reply.pid).toBe(await mainPid());
+    expect(reply.pid).toBe(await appdMainPid(sd));
     // The daemon accepts before READY=1 (that is the point of socket activation); then it is active.
     await waitFor('the activated unit to become active', async () => ((await sd.show(SERVICE, 'ActiveState')).ActiveState === 'active' ? true : undefined));
     // The directory and socket modes the unit asks for.
@@ -155,7 +125,7 @@ ${checkoutVisibilityLines()}`,
     await configure('WatchdogSec=2s');
     await sd.mustSystemctl('start', SERVICE);
     results();
-    const first = await mainPid();
+    const first = await appdMainPid(sd);
     // Pings keep a healthy daemon alive well past the watchdog timeout.
     await sleep(4500);
     expect(await sd.show(SERVICE, 'MainPID', 'NRestarts')).toMatchObject({ MainPID: String(first), NRestarts: '0' });
@@ -178,18 +148,18 @@ ${checkoutVisibilityLines()}`,
     // The stand-in lingers 6 s after STOPPING=1, so even a loaded machine sees deactivating in time.
     await configure('Environment=STANDIN_STOP_DELAY_MS=6000');
     await sd.mustSystemctl('start', SERVICE);
-    const pid = await mainPid();
+    const pid = await appdMainPid(sd);
     await sd.mustSystemctl('kill', '--kill-who=main', '-s', 'SIGUSR1', SERVICE);
     await waitFor('ActiveState=deactivating', async () => ((await sd.show(SERVICE, 'ActiveState')).ActiveState === 'deactivating' ? true : undefined), 5500, 50);
     // Still the same, still running process: only the notification can have told systemd.
-    expect(await mainPid()).toBe(pid);
+    expect(await appdMainPid(sd)).toBe(pid);
     await waitFor('the unit to become inactive after a clean exit', async () => ((await sd.show(SERVICE, 'ActiveState')).ActiveState === 'inactive' ? true : undefined));
     expect((await sd.show(SERVICE, 'NRestarts')).NRestarts).toBe('0');
   });
 
   it('install-units --enable --now enables and starts the socket and the service', async () => {
     await configure('');
-    const cli = join(repo, 'dist', 'bin', 'weft-install-units.js');
+    const cli = join(REPO_ROOT, 'dist', 'bin', 'weft-install-units.js');
     const result = await run(process.execPath, [cli, '--user-dir', sd.unitDir, '--appd', standin, '--enable', '--now'], sd.env);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

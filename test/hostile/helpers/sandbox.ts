@@ -1,12 +1,11 @@
 // A private world for one hostile suite: temp XDG_RUNTIME_DIR (0700), HOME, data and a store with fixture apps copied in as plain dirs.
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { FIXTURE_APPS_DIR, fixtureAppId, REPO_ROOT } from '../../support/fixture-apps.js';
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const APPS_DIR = join(REPO, 'apps');
-export const DIST_BIN = join(REPO, 'dist', 'bin');
+export const APPS_DIR = FIXTURE_APPS_DIR;
+export const DIST_BIN = join(REPO_ROOT, 'dist', 'bin');
 
 /** Transpile output is keyed by module hash, so every hostile suite shares one cache (a cold transpile costs ~1 s). */
 export const SHARED_CACHE = join(tmpdir(), 'weft-hostile-transpile-cache');
@@ -25,13 +24,7 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-/** Reads `id = "..."` from a fixture's wapp.toml (no TOML parser needed for our own fixtures). */
-export function fixtureAppId(dir: string): string {
-  const text = readFileSync(join(APPS_DIR, dir, 'wapp.toml'), 'utf8');
-  const match = /^id\s*=\s*"([^"]+)"/m.exec(text);
-  if (!match) throw new Error(`apps/${dir}/wapp.toml has no id`);
-  return match[1] as string;
-}
+export { fixtureAppId };
 
 export function makeSandbox(label: string, apps: readonly string[] = []): Sandbox {
   const root = mkdtempSync(join(tmpdir(), `weft-hostile-${label}-`));

@@ -1,10 +1,13 @@
-// Test harness for weft-runtime: temp user dirs, packages copied into WEFT_APP_STORE as plain directories, and real runtime processes.
+// Test harness for weft-runtime: temp user dirs (one per suite file with homeForSuite), packages copied into WEFT_APP_STORE as plain directories, and real runtime processes.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { manifestAppId, REPO_ROOT } from '../../support/fixture-apps.js';
+import { pidRunning } from '../../support/processes.js';
+import { suiteResource } from '../../support/suite-resource.js';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
+export const ROOT = REPO_ROOT;
 export const RUNTIME = join(ROOT, 'dist/bin/weft-runtime.js');
 /** Shared across runs: on-the-fly transpiles are keyed by module hash, so reuse is safe and saves seconds. */
 export const SHARED_CACHE = join(tmpdir(), 'weft-runtime-test-cache');
@@ -41,18 +44,16 @@ export function makeHome(): TestHome {
   };
 }
 
-/** The package id in a wapp.toml. */
-export function manifestId(toml: string): string {
-  const match = /^id\s*=\s*"([^"]+)"/m.exec(toml);
-  if (!match) throw new Error('wapp.toml has no id');
-  return match[1] as string;
+/** A TestHome for the whole suite file: made in beforeAll (then handed to `prepare`), removed in afterAll. */
+export function homeForSuite(prepare?: (home: TestHome) => void): TestHome {
+  return suiteResource({ create: makeHome, ready: prepare, dispose: (home) => home.cleanup() });
 }
 
 /** Copies apps/<name> into the store as `<store>/<id>/` (WEFT's plain layout); returns the id. */
 export function installFixture(home: TestHome, name: string, edit?: (toml: string) => string): string {
   const source = join(ROOT, 'apps', name);
   const toml = readFileSync(join(source, 'wapp.toml'), 'utf8');
-  const id = manifestId(toml);
+  const id = manifestAppId(toml, join(source, 'wapp.toml'));
   const target = join(home.store, id);
   cpSync(source, target, { recursive: true, filter: (path) => !path.startsWith(join(source, 'src')) });
   if (edit) writeFileSync(join(target, 'wapp.toml'), edit(toml));
@@ -153,24 +154,10 @@ export async function runRuntime(home: TestHome, args: string[], options: { env?
   return result;
 }
 
-/** True while a process with this pid exists (and is not a zombie we are about to reap). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** Polls until `pid` is gone; resolves with the ms it took, or rejects after `limitMs`. */
 export async function waitGone(pid: number, limitMs: number): Promise<number> {
   const started = performance.now();
-  while (isAlive(pid)) {
+  while (pidRunning(pid)) {
     if (performance.now() - started > limitMs) throw new Error(`pid ${pid} still alive after ${limitMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -1,0 +1,22 @@
+// Whether a process id is still in use (kill(pid, 0)) or still running (in use and not a zombie, from /proc; Linux only).
+import { readFileSync } from 'node:fs';
+
+/** True while a process with this pid exists, zombies included: kill(pid, 0) succeeds. */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True while a process with this pid exists and is not a zombie (a zombie is gone for our purposes, only not yet reaped). */
+export function pidRunning(pid: number): boolean {
+  if (!pidExists(pid)) return false;
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder } from './frame.js';
 import { parseResponse, type Request, type Response } from './messages.js';
+import { RESPONSE_SHAPE } from './shape-guard.js';
 
 export class DaemonUnavailableError extends Error {
   constructor(
@@ -25,7 +26,7 @@ interface Pending {
  */
 export class AppdClient extends EventEmitter {
   private readonly pending: Pending[] = [];
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder = new FrameDecoder(RESPONSE_SHAPE);
   private closedError: Error | null = null;
 
   private constructor(private readonly socket: Socket) {

@@ -1,6 +1,6 @@
 // Length-prefixed MessagePack framing: a 4-byte little-endian body length, then the body (WEFT's wire format).
 import { Decoder, encode } from '@msgpack/msgpack';
-import { findShapeProblem, MAX_VALUES } from './shape-guard.js';
+import { findShapeProblem, REQUEST_SHAPE, type ShapeLimits } from './shape-guard.js';
 
 /** WEFT's cap on one frame body. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -27,15 +27,18 @@ export function encodeFrame(message: unknown): Buffer {
   return frame;
 }
 
-/** The guard runs first; these limits are the decoder's own second line. */
-const bodyDecoder = new Decoder({ maxArrayLength: MAX_VALUES, maxMapLength: MAX_VALUES, maxStrLength: MAX_FRAME_BYTES, maxBinLength: MAX_FRAME_BYTES, maxExtLength: MAX_FRAME_BYTES });
+/** A decoder whose own length limits back up the shape guard, which runs first. */
+function limitedDecoder(limits: ShapeLimits): Decoder {
+  const maxValues = Math.min(limits.maxValues, MAX_FRAME_BYTES);
+  return new Decoder({ maxArrayLength: maxValues, maxMapLength: maxValues, maxStrLength: MAX_FRAME_BYTES, maxBinLength: MAX_FRAME_BYTES, maxExtLength: MAX_FRAME_BYTES });
+}
 
 /** Decodes one frame body, refusing bodies whose decoded form would dwarf their size. */
-function decodeBody(body: Uint8Array): DecodedFrame {
-  const problem = findShapeProblem(body);
+function decodeBody(body: Uint8Array, limits: ShapeLimits, decoder: Decoder): DecodedFrame {
+  const problem = findShapeProblem(body, limits);
   if (problem) return { ok: false, error: new FrameError(`frame body refused before decoding: ${problem}`, 'too-complex'), fatal: false };
   try {
-    return { ok: true, value: bodyDecoder.decode(body) };
+    return { ok: true, value: decoder.decode(body) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, error: new FrameError(`frame body is not valid MessagePack: ${reason}`, 'bad-msgpack'), fatal: false };
@@ -57,6 +60,12 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private broken: FrameError | null = null;
+  private readonly decoder: Decoder;
+
+  /** `limits`: what one body may hold (requests by default; clients reading appd's responses pass RESPONSE_SHAPE). */
+  constructor(private readonly limits: ShapeLimits = REQUEST_SHAPE) {
+    this.decoder = limitedDecoder(limits);
+  }
 
   /** Returns the frames completed by this chunk, the last one `fatal` if the stream broke. */
   push(chunk: Buffer): DecodedFrame[] {
@@ -76,7 +85,7 @@ export class FrameDecoder {
       }
       if (this.buffered < 4 + length) break;
       const whole = this.take(4 + length);
-      frames.push(decodeBody(whole.subarray(4)));
+      frames.push(decodeBody(whole.subarray(4), this.limits, this.decoder));
     }
     return frames;
   }

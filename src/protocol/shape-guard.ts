@@ -1,13 +1,22 @@
 // Walks a MessagePack body without building it, so a small hostile frame cannot make the decoder allocate far more than it sent.
 
+export interface ShapeLimits {
+  maxNesting: number;
+  maxValues: number;
+}
+
 /**
- * WEFT's requests are flat maps or arrays of scalars; 32 levels and 65,536 values leave room for
- * clients that add fields, while a decoded frame stays within a few MiB. Without this guard a
- * 6-byte `array32` header claiming 16 million items makes @msgpack/msgpack allocate 128 MiB, and a
- * 4 MiB frame of empty arrays decodes to 160 MiB in 330 ms of blocked event loop.
+ * What a request may hold. WEFT's requests are flat maps or arrays of scalars; 32 levels and 65,536
+ * values leave room for clients that add fields, while a decoded frame stays within a few MiB.
+ * Without the guard a 6-byte `array32` header claiming 16 million items makes @msgpack/msgpack
+ * allocate 128 MiB, and a 4 MiB frame of empty arrays decodes to 160 MiB in 330 ms of blocked
+ * event loop.
  */
-export const MAX_NESTING = 32;
-export const MAX_VALUES = 65_536;
+export const REQUEST_SHAPE: ShapeLimits = { maxNesting: 32, maxValues: 65_536 };
+/** What appd's responses may hold: lists of sessions or apps can be long, so only the nesting and the lying-header checks apply. */
+export const RESPONSE_SHAPE: ShapeLimits = { maxNesting: 32, maxValues: Number.MAX_SAFE_INTEGER };
+export const MAX_NESTING = REQUEST_SHAPE.maxNesting;
+export const MAX_VALUES = REQUEST_SHAPE.maxValues;
 
 /** A scalar's header size after its tag byte, and how many payload bytes follow the header. */
 type Scalar = { header: number; payload: (view: DataView, at: number) => number };
@@ -41,10 +50,10 @@ function containerAt(view: DataView, at: number, tag: number): { kind: 'array' |
 
 /**
  * Returns why `body` must not be decoded (a container that claims more values than bytes remain,
- * nesting past MAX_NESTING, more than MAX_VALUES values), or null. Truncated or otherwise malformed
- * bodies that cost nothing to reject return null: the decoder then reports them in its own words.
+ * nesting or a value count past `limits`), or null. Truncated or otherwise malformed bodies that
+ * cost nothing to reject return null: the decoder then reports them in its own words.
  */
-export function findShapeProblem(body: Uint8Array): string | null {
+export function findShapeProblem(body: Uint8Array, limits: ShapeLimits = REQUEST_SHAPE): string | null {
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const owed: number[] = [1]; // values still to read at each open level; the bottom is the body's one top-level value
   let at = 0;
@@ -74,10 +83,10 @@ export function findShapeProblem(body: Uint8Array): string | null {
           return `${container.kind === 'array' ? 'an array' : 'a map'} at byte ${at} declares ${container.entries} ${container.kind === 'map' ? 'entries' : 'items'} but only ${Math.max(remaining, 0)} bytes follow; send the items the header counts`;
         }
         values += container.values;
-        if (values > MAX_VALUES) return `the body holds more than ${MAX_VALUES} values (at byte ${at}); WEFT requests are small maps or arrays`;
+        if (values > limits.maxValues) return `the body holds more than ${limits.maxValues} values (at byte ${at}); WEFT messages are small maps or arrays`;
         at += container.header;
         if (container.values > 0) {
-          if (owed.length > MAX_NESTING) return `the body nests deeper than ${MAX_NESTING} levels (at byte ${at - container.header}); WEFT requests are flat maps or arrays`;
+          if (owed.length > limits.maxNesting) return `the body nests deeper than ${limits.maxNesting} levels (at byte ${at - container.header}); WEFT messages are flat maps or arrays`;
           owed.push(container.values);
         }
         continue;

@@ -3,7 +3,7 @@ import { encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../src/protocol/frame.js';
-import { findShapeProblem, MAX_NESTING, MAX_VALUES } from '../../src/protocol/shape-guard.js';
+import { findShapeProblem, MAX_NESTING, MAX_VALUES, RESPONSE_SHAPE } from '../../src/protocol/shape-guard.js';
 
 const be32 = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 
@@ -34,7 +34,7 @@ describe('findShapeProblem', () => {
   it(`refuses nesting deeper than ${MAX_NESTING} levels, and accepts exactly ${MAX_NESTING}`, () => {
     const nest = (depth: number) => Uint8Array.from([...new Array<number>(depth).fill(0x91), 0xc0]);
     expect(findShapeProblem(nest(MAX_NESTING))).toBeNull();
-    expect(findShapeProblem(nest(MAX_NESTING + 1))).toBe(`the body nests deeper than ${MAX_NESTING} levels (at byte ${MAX_NESTING}); WEFT requests are flat maps or arrays`);
+    expect(findShapeProblem(nest(MAX_NESTING + 1))).toBe(`the body nests deeper than ${MAX_NESTING} levels (at byte ${MAX_NESTING}); WEFT messages are flat maps or arrays`);
     expect(findShapeProblem(nest(100_000))).toMatch(/nests deeper/);
   });
 
@@ -56,6 +56,18 @@ describe('findShapeProblem', () => {
 });
 
 describe('FrameDecoder with the guard', () => {
+  it('lets a client read a long response (a big INSTALLED_APPS list) but still refuses a lying header', () => {
+    const apps = Array.from({ length: 12_000 }, (_, i) => ({ app_id: `org.example.app${i}`, name: `App ${i}`, version: '1.0.0' }));
+    const response = encode({ type: 'INSTALLED_APPS', apps });
+    expect(findShapeProblem(response)).toMatch(/more than 65536 values/);
+    const client = new FrameDecoder(RESPONSE_SHAPE);
+    const [decoded] = client.push(framed(response));
+    expect(decoded).toMatchObject({ ok: true });
+    expect(((decoded as { value: { apps: unknown[] } }).value.apps)).toHaveLength(12_000);
+    expect(client.push(framed(Uint8Array.from([0xdd, ...be32(16_777_216), 0xc0])))[0]).toMatchObject({ ok: false, error: { code: 'too-complex' } });
+  });
+
+
   it('answers a refused body per frame and keeps the stream usable', () => {
     const decoder = new FrameDecoder();
     const frames = decoder.push(Buffer.concat([framed(Uint8Array.from([0xdd, ...be32(16_777_216), 0xc0])), framed(encode({ type: 'QUERY_RUNNING' }))]));

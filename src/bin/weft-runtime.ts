@@ -13,5 +13,15 @@ const worker = new Worker(new URL('../runtime/worker.js', import.meta.url), {
   // compute (docs/architecture/runtime.md, Measurements).
   resourceLimits: { maxYoungGenerationSizeMb: 2 },
 });
+// Listen before the first await: a worker message with no listener is dropped, and the wasm thread
+// can finish booting while main.js is still loading (a standby then never printed STANDBY).
+const booted = new Promise<void>((resolve) => {
+  const onMessage = (event: { type?: unknown }): void => {
+    if (event?.type !== 'booted') return;
+    worker.off('message', onMessage);
+    resolve();
+  };
+  worker.on('message', onMessage);
+});
 const { runtimeMain } = await import('../runtime/main.js');
-await runtimeMain(argv, worker);
+await runtimeMain(argv, worker, booted);

@@ -5,7 +5,6 @@ import type { Worker } from 'node:worker_threads';
 import { parseArgs, UsageError, USAGE, type RuntimeArgs, type SessionArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { watchLifeline } from './lifeline.js';
-import type { WorkerEvent } from './messages.js';
 import { runSession } from './session.js';
 
 /** How long a closing IPC socket may take to flush the app's last messages. */
@@ -36,9 +35,10 @@ function parseStandbyLine(line: string): SessionArgs {
 
 /**
  * Runs weft-runtime. `worker` is the wasm thread, started by the bin script before this module
- * was even loaded so that its boot (Node environment, preview2-shim) overlaps everything here.
+ * was even loaded so that its boot (Node environment, preview2-shim) overlaps everything here;
+ * `booted` resolves when it has booted (the bin listens from the start, so the news is not lost).
  */
-export async function runtimeMain(argv: readonly string[], worker: Worker): Promise<void> {
+export async function runtimeMain(argv: readonly string[], worker: Worker, booted: Promise<void>): Promise<void> {
   let ending = false;
   let ipcSocket: Socket | null = null;
   const end = (code: number, reason: string | null): void => {
@@ -75,14 +75,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker): Prom
 
   let session: SessionArgs;
   if (args.mode === 'standby') {
-    await new Promise<void>((resolve) => {
-      const onBooted = (event: WorkerEvent): void => {
-        if (event.type !== 'booted') return;
-        worker.off('message', onBooted);
-        resolve();
-      };
-      worker.on('message', onBooted);
-    });
+    await booted;
     await import('node:net'); // the IPC socket's module, so a session pays for nothing generic
     (await import('./standby-warmup.js')).warmUp();
     writeSync(1, 'STANDBY\n');

@@ -1,5 +1,7 @@
 // Session lifecycle: READY ordering, parent death (no orphans), SIGTERM, the memory limit, and standby mode.
 import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pidRunning } from '../support/processes.js';
 import { buildC, hasClang } from './helpers/build.js';
@@ -119,6 +121,19 @@ describe('standby', () => {
   it('accepts the session line even when it arrives before STANDBY', async () => {
     const id = installFixture(home, 'hello');
     const running = startRuntime(home, ['--standby']);
+    running.child.stdin.write(`${JSON.stringify({ argv: [id, '3'] })}\n`);
+    const result = await running.done;
+    expect(result.stdout).toBe('STANDBY\nREADY\nhello from weft\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('prints STANDBY even when the wasm thread finished booting before main.js was loaded', async () => {
+    // main.js held back 400 ms by a module hook: the wasm thread's 'booted' message comes first. It
+    // used to be dropped (nobody listened yet) and the standby never printed STANDBY.
+    const id = installFixture(home, 'hello');
+    const hook = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'late-main.mjs')).href;
+    const running = startRuntime(home, ['--standby'], { env: { NODE_OPTIONS: `--import=${hook}` } });
+    await running.waitFor('STANDBY\n', 10_000);
     running.child.stdin.write(`${JSON.stringify({ argv: [id, '3'] })}\n`);
     const result = await running.done;
     expect(result.stdout).toBe('STANDBY\nREADY\nhello from weft\n');

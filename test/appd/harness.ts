@@ -7,6 +7,7 @@ import { createConnection, type Socket } from 'node:net';
 import { expect } from 'vitest';
 import { AppdClient } from '../../src/protocol/client.js';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.js';
+import { RESPONSE_SHAPE } from '../../src/protocol/shape-guard.js';
 import type { Response } from '../../src/protocol/messages.js';
 import { manifestAppId, REPO_ROOT } from '../support/fixture-apps.js';
 import { standIn, suiteResource } from '../support/suite-resource.js';
@@ -223,7 +224,7 @@ export function subscribedDaemonForSuite(runtimeBin: string, extraEnv: NodeJS.Pr
 export class RawClient {
   readonly frames: unknown[] = [];
   closed = false;
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder = new FrameDecoder(RESPONSE_SHAPE);
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {

@@ -2,6 +2,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { FrameDecoder } from '../../../src/protocol/frame.js';
 import { parseResponse, type Response } from '../../../src/protocol/messages.js';
+import { RESPONSE_SHAPE } from '../../../src/protocol/shape-guard.js';
 
 export interface Reply {
   /** Parsed as a response (either encoding); null when it parses as nothing. */
@@ -15,7 +16,7 @@ export class RawClient {
   readonly replies: Reply[] = [];
   closed = false;
   error: string | null = null;
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder = new FrameDecoder(RESPONSE_SHAPE);
   private waiters: Array<() => void> = [];
 
   private constructor(private readonly socket: Socket) {

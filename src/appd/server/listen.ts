@@ -69,7 +69,7 @@ export async function openListener(server: Server, source: ListenSource): Promis
 }
 
 /** `umask` applies only to the synchronous bind inside listen(), so the socket file is private from its first moment. */
-function listen(server: Server, options: { path: string } | { fd: number }, umask?: number): Promise<void> {
+export function listen(server: Server, options: { path: string } | { fd: number }, umask?: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const previous = umask === undefined ? null : process.umask(umask);

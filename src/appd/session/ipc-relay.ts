@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ipcSocketPath } from '../../config/paths.js';
 import { ErrorCode } from '../../protocol/messages.js';
+import { listen } from '../server/listen.js';
 import { listeningUnixPaths, socketFileState } from './ipc-sockets.js';
 import { LineReader } from './lines.js';
 
@@ -123,19 +124,8 @@ export class IpcRelay {
 /** Binds and listens at `path` with mode 0600; on any failure nothing is left listening and no file is left behind. */
 async function listenPrivately(path: string): Promise<Server> {
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // umask makes the socket 0600 from the start; chmod below covers filesystems that ignore it.
-    const previous = process.umask(0o177);
-    try {
-      server.listen(path, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    } finally {
-      process.umask(previous);
-    }
-  });
+  // umask makes the socket 0600 from the start; chmod below covers filesystems that ignore it.
+  await listen(server, { path }, 0o177);
   try {
     await chmod(path, 0o600);
   } catch (error) {

@@ -83,9 +83,14 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       (inner as unknown as Disposable)[DISPOSE]?.call(inner);
     }
 
-    static #innerOf(other: unknown): { inner: ShimDescriptor; descriptor: Descriptor } {
+    /** For calls spanning two directories (link, rename): both must be writable and still inside their preopens; returns the other's shim descriptor. */
+    #writablePairWith(other: unknown): ShimDescriptor {
       if (!(other instanceof Descriptor)) throw 'bad-descriptor';
-      return { inner: other.#inner, descriptor: other };
+      this.#writable();
+      other.#writable();
+      this.#base();
+      other.#base();
+      return other.#inner;
     }
 
     /** The descriptor's current real path, refusing if it no longer lies inside its preopen. */
@@ -184,12 +189,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       return call(this.#inner, 'setTimesAt', flags, path, access, modification);
     }
     linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: unknown, newPath: string): unknown {
-      const target = Descriptor.#innerOf(newDescriptor);
-      this.#writable();
-      target.descriptor.#writable();
-      this.#base();
-      target.descriptor.#base();
-      return call(this.#inner, 'linkAt', oldFlags, oldPath, target.inner, newPath);
+      return call(this.#inner, 'linkAt', oldFlags, oldPath, this.#writablePairWith(newDescriptor), newPath);
     }
     openAt(flags: PathFlags, path: string, openFlags: OpenFlags, descriptorFlags: DescriptorFlags): Descriptor {
       const mutating = descriptorFlags.write || openFlags.create || openFlags.truncate;
@@ -219,12 +219,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       return call(this.#inner, 'removeDirectoryAt', path);
     }
     renameAt(oldPath: string, newDescriptor: unknown, newPath: string): unknown {
-      const target = Descriptor.#innerOf(newDescriptor);
-      this.#writable();
-      target.descriptor.#writable();
-      this.#base();
-      target.descriptor.#base();
-      return call(this.#inner, 'renameAt', oldPath, target.inner, newPath);
+      return call(this.#inner, 'renameAt', oldPath, this.#writablePairWith(newDescriptor), newPath);
     }
     symlinkAt(linkTarget: string, path: string): unknown {
       this.#writable();

@@ -1,8 +1,8 @@
 // Wire-level tests: malformed frames from one client never disturb another, a WEFT-style array-encoded client works, slow subscribers are dropped.
-import { readFileSync } from 'node:fs';
 import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/messages.js';
+import { rssBytes } from '../support/processes.js';
 import { FAKE_RUNTIME, installFakeApp, RawClient, subscribedDaemonForSuite, waitFor } from './harness.js';
 
 function rawFrame(body: Uint8Array, length = body.byteLength): Buffer {
@@ -57,7 +57,7 @@ describe('the daemon socket protocol', () => {
   });
 
   it('refuses frames that would decode into far more memory than they carry, and does not grow', async () => {
-    const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.pid}/status`, 'utf8'))?.[1]) / 1024;
+    const rssMiB = () => (rssBytes(daemon.pid) ?? 0) / (1024 * 1024);
     const baseline = rssMiB();
     let peak = baseline;
     const client = await RawClient.connect(t.socket);

@@ -3,7 +3,8 @@ import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { frame } from './helpers/frames.js';
-import { fdCount, PeakSampler, rssBytes } from './helpers/proc.js';
+import { rssBytes } from '../support/processes.js';
+import { fdCount, PeakSampler } from './helpers/proc.js';
 import { RawClient } from './helpers/raw-client.js';
 import { record } from './helpers/results.js';
 

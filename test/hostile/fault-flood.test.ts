@@ -4,7 +4,8 @@ import { FLOOD_ID, FLOOD_NOLF_ID, placeFlood, placeNewlineFreeFlood } from './co
 import type { LogRecord } from './helpers/appd.js';
 import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { CounterProbe } from './helpers/counter-probe.js';
-import { PeakSampler, rssBytes } from './helpers/proc.js';
+import { rssBytes } from '../support/processes.js';
+import { PeakSampler } from './helpers/proc.js';
 import { record } from './helpers/results.js';
 
 const MIB = 1024 * 1024;

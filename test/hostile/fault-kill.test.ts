@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppdProcess } from './helpers/appd.js';
-import { alive, cmdline, descendants, survivorsAfter } from './helpers/proc.js';
+import { pidRunning } from '../support/processes.js';
+import { cmdline, descendants, survivorsAfter } from './helpers/proc.js';
 import { record } from './helpers/results.js';
 import { makeSandbox, type Sandbox } from './helpers/sandbox.js';
 import { Watcher } from './helpers/watcher.js';
@@ -79,7 +80,7 @@ describe('a runtime killed or frozen from outside', () => {
       expect(reply).toMatchObject({ type: 'APP_STATE', session_id: id, state: 'stopped', reason: 'terminated', signal: 'SIGKILL' });
       expect(await survivorsAfter([pid], 5000)).toEqual([]);
     } finally {
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
+      if (pidRunning(pid)) process.kill(pid, 'SIGKILL');
     }
     await stillServes(watcher);
   });

@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appdSuiteForFile } from './helpers/appd-suite.js';
-import { cmdline, descendants, fdCount, PeakSampler, rssBytes } from './helpers/proc.js';
+import { rssBytes } from '../support/processes.js';
+import { cmdline, descendants, fdCount, PeakSampler } from './helpers/proc.js';
 import { record } from './helpers/results.js';
 
 const MIB = 1024 * 1024;

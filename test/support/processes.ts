@@ -1,4 +1,4 @@
-// Whether a process id is still in use (kill(pid, 0)) or still running (in use and not a zombie, from /proc; Linux only).
+// What a test asks of a process by pid: still in use (kill(pid, 0)), still running (not a zombie), its resident memory (/proc; Linux only).
 import { readFileSync } from 'node:fs';
 
 /** True while a process with this pid exists, zombies included: kill(pid, 0) succeeds. */
@@ -18,5 +18,15 @@ export function pidRunning(pid: number): boolean {
     return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
+  }
+}
+
+/** VmRSS of `pid` in bytes, or null when the process is gone. */
+export function rssBytes(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
   }
 }

@@ -1,16 +1,6 @@
-// Reads a process's memory, open fds, children and liveness straight from /proc (Linux only).
+// Reads a process's open fds, children and command line straight from /proc, and samples a value's peak (Linux only).
 import { readdirSync, readFileSync } from 'node:fs';
-
-/** VmRSS of `pid` in bytes, or null when the process is gone. */
-export function rssBytes(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
+import { pidRunning } from '../../support/processes.js';
 
 /** Number of open file descriptors of `pid`, or null when the process is gone. */
 export function fdCount(pid: number): number | null {
@@ -18,18 +8,6 @@ export function fdCount(pid: number): number | null {
     return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return null;
-  }
-}
-
-/** True while `pid` exists and is not a zombie. */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state letter follows the parenthesised command name, which may itself hold spaces or ')'.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
   }
 }
 
@@ -56,7 +34,7 @@ export function descendants(pid: number): number[] {
   while (queue.length > 0) {
     const current = queue.shift() as number;
     for (const [child, parent] of parents) {
-      if (parent === current && alive(child)) {
+      if (parent === current && pidRunning(child)) {
         found.push(child);
         queue.push(child);
       }
@@ -77,10 +55,10 @@ export function cmdline(pid: number): string {
 /** Pids among `pids` still alive after waiting up to `timeoutMs`. */
 export async function survivorsAfter(pids: readonly number[], timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
-  let left = pids.filter(alive);
+  let left = pids.filter(pidRunning);
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    left = left.filter(alive);
+    left = left.filter(pidRunning);
   }
   return left;
 }

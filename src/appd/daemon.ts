@@ -19,6 +19,9 @@ import { openListener, type ListenSource } from './server/listen.js';
 import { AppdServer } from './server/server.js';
 import { removeStaleIpcSockets } from './session/ipc-sockets.js';
 import { Supervisor } from './session/supervisor.js';
+import { Confiner } from './sandbox/confiner.js';
+import { readHostLayout } from './sandbox/host-layout.js';
+import { chooseSandbox, describeSandbox } from './sandbox/mechanism.js';
 import { weftVersion } from './version.js';
 
 function delay(ms: number): Promise<void> {
@@ -42,6 +45,7 @@ export class Daemon {
   private constructor(
     private readonly options: DaemonOptions,
     private readonly backend: LaunchBackend,
+    private readonly confiner: Confiner,
     private readonly sampler: UsageSampler,
     private readonly supervisor: Supervisor,
     private readonly server: AppdServer,
@@ -59,8 +63,18 @@ export class Daemon {
     const source: ListenSource =
       options.listenFd != null ? { kind: 'fd', fd: options.listenFd } : { kind: 'path', path: config.socketPath, ownDir: config.defaultSocket };
     const command = runtimeCommand(env);
-    const pool = choice.name === 'direct' && config.standbyPoolSize > 0 ? new StandbyPool(command, config.standbyPoolSize, log.child({ component: 'standby' })) : null;
-    const backend: LaunchBackend = choice.name === 'direct' ? new DirectBackend(command, pool) : new SystemdScopeBackend(command);
+    const sandbox = chooseSandbox(env);
+    if (!sandbox.ok) throw new ConfigError(sandbox.message);
+    // The runtime command's own files (a WEFT_RUNTIME_BIN script outside weft's tree) are bound read-only too.
+    const confiner = new Confiner(sandbox.status, sandbox.status.kind === 'bwrap' ? readHostLayout(env, [command.file, ...command.args]) : null);
+    if (sandbox.status.kind === 'off') {
+      log.warn({ sandbox: describeSandbox(sandbox.status) }, sandbox.status.accepted ? 'the kernel sandbox is off by choice: apps are confined by the JavaScript guard alone' : 'the kernel sandbox is unavailable: apps with fs: or net: grants will not launch');
+    }
+    const pool =
+      choice.name === 'direct' && config.standbyPoolSize > 0
+        ? new StandbyPool(command, config.standbyPoolSize, confiner, config.stateDir, log.child({ component: 'standby' }))
+        : null;
+    const backend: LaunchBackend = choice.name === 'direct' ? new DirectBackend(command, pool, confiner) : new SystemdScopeBackend(command, confiner);
     const sampler = new UsageSampler(config.sampleIntervalMs, { fastIntervalMs: config.sampleFastIntervalMs });
 
     let server: AppdServer | null = null;
@@ -71,6 +85,7 @@ export class Daemon {
     };
     const supervisor = new Supervisor({
       backend,
+      confiner,
       sampler,
       settings: { graceMs: config.graceMs, cpuWindowMs: config.cpuWindowMs, logLinesPerSecond: config.logLinesPerSecond, appShellBin: config.appShellBin },
       relayDir: config.stateDir,
@@ -89,7 +104,7 @@ export class Daemon {
     const dispatch = createDispatcher({ supervisor, env, status, broadcast: emit, log });
     const listener = createServer();
     server = new AppdServer(listener, (request) => dispatch(request), { maxUnreadBytes: config.maxClientUnreadBytes, maxClients: config.maxClients }, log);
-    daemon = new Daemon(options, backend, sampler, supervisor, server, notifier);
+    daemon = new Daemon(options, backend, confiner, sampler, supervisor, server, notifier);
     // Bind only now that connections are handled; and before starting the pool, so a second appd fails fast and spawns nothing.
     await openListener(listener, source);
     if (source.kind === 'path') daemon.socketIno = (await lstat(source.path)).ino;
@@ -100,7 +115,7 @@ export class Daemon {
     if (stale.length > 0) log.info({ dir: config.stateDir, removed: stale }, `removed ${stale.length} stale IPC socket${stale.length === 1 ? '' : 's'}`);
     pool?.start();
     log.info(
-      { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, standby: pool ? config.standbyPoolSize : 0, runtime: [command.file, ...command.args].join(' ') },
+      { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, sandbox: describeSandbox(confiner.status), standby: pool ? config.standbyPoolSize : 0, runtime: [command.file, ...command.args].join(' ') },
       'weft-appd listening',
     );
     daemon.notify((n) => n.ready());
@@ -117,6 +132,7 @@ export class Daemon {
       uptime_ms: Date.now() - this.startedAt,
       socket: this.options.listenFd != null ? `fd ${this.options.listenFd}` : this.options.config.socketPath,
       backend: this.backend.name,
+      sandbox: describeSandbox(this.confiner.status),
       sessions: this.supervisor.counts(),
       clients: this.server.clientCount,
       rss_bytes: process.memoryUsage.rss(),

@@ -56,3 +56,17 @@ export function appdSocketPath(env: Env = process.env): string {
 export function ipcSocketPath(sessionId: number, dir: string): string {
   return join(dir, `ipc-${sessionId}.sock`);
 }
+
+/** weft's per-user cache directory: $XDG_CACHE_HOME/weft, else ~/.cache/weft. */
+export function weftCacheDir(env: Env = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(home(env), '.cache');
+  return join(base, 'weft');
+}
+
+/**
+ * One app's cache (`v8/` code caches, `transpiled/` on-the-fly precompiles): per app, so the
+ * only cache a confined runtime can write is its own app's, never code another app will run.
+ */
+export function appCacheDir(appId: string, env: Env = process.env): string {
+  return join(weftCacheDir(env), 'apps', appId);
+}

@@ -65,6 +65,8 @@ export interface DaemonStatus {
   uptime_ms: number;
   socket: string;
   backend: string;
+  /** The kernel sandbox: `bwrap (<path>)`, or `off (<reason>)`. Optional: older weft-appd builds do not send it. */
+  sandbox?: string;
   sessions: Record<AppStateKind, number>;
   clients: number;
   rss_bytes: number;

@@ -7,7 +7,7 @@ import type { Env } from '../config/paths.js';
 import { isRunExport } from '../wasm/entry-point.js';
 import { InitialMemoryTooLargeError, limitLinearMemory } from '../wasm/memory-limit.js';
 import { PRECOMPILED_INFO_FILE } from '../wasm/precompiled-layout.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../protocol/runtime-exit.js';
 import { LoadError } from './load-error.js';
 import type { LoadedPackage } from './package.js';
 
@@ -64,7 +64,7 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
   const { MissingEntryPointError } = await import('../wasm/precompile.js');
   let result;
   try {
-    result = await transpileToCache(pkg.module, pkg.moduleSha256, transpileCacheRoot(env));
+    result = await transpileToCache(pkg.module, pkg.moduleSha256, transpileCacheRoot(pkg.manifest.id, env));
   } catch (cause) {
     if (cause instanceof MissingEntryPointError) throw new LoadError(`missing entry point: ${cause.message}`, EXIT.MISSING_ENTRY_POINT);
     throw new LoadError(`cannot transpile ${pkg.manifest.module}: ${(cause as Error).message}`);

@@ -2,35 +2,23 @@
 import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Worker } from 'node:worker_threads';
-import { parseArgs, UsageError, USAGE, type RuntimeArgs, type SessionArgs } from './args.js';
-import { EXIT } from './exit-codes.js';
+import { parseArgs, parseStandbyLine, UsageError, USAGE, type RuntimeArgs, type SessionArgs } from '../protocol/runtime-argv.js';
+import type { OutcomeReason } from '../protocol/runtime-control.js';
+import { EXIT, reasonForStatus } from '../protocol/runtime-exit.js';
+import { openControl, type ControlChannel } from './control.js';
 import { watchLifeline } from './lifeline.js';
 import { runSession } from './session.js';
 
 /** How long a closing IPC socket may take to flush the app's last messages. */
 const IPC_FLUSH_MS = 500;
 
-function say(message: string): void {
+/** A line on stderr, `weft-runtime: ` first: WEFT's in-band form, for supervisors that give no control fd. */
+function sayOnStderr(message: string): void {
   try {
     writeSync(2, `weft-runtime: ${message}\n`);
   } catch {
     // stderr gone: nobody is listening
   }
-}
-
-function parseStandbyLine(line: string): SessionArgs {
-  let argv: unknown;
-  try {
-    argv = (JSON.parse(line) as { argv?: unknown }).argv;
-  } catch {
-    throw new UsageError('standby: the session line is not JSON; expected {"argv": ["<app_id>", "<session_id>", ...]}');
-  }
-  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) {
-    throw new UsageError('standby: expected {"argv": [strings]} on stdin');
-  }
-  const parsed = parseArgs(argv as string[]);
-  if (parsed.mode !== 'session') throw new UsageError('standby: the session argv must be "<app_id> <session_id> [options]"');
-  return parsed;
 }
 
 /**
@@ -41,10 +29,17 @@ function parseStandbyLine(line: string): SessionArgs {
 export async function runtimeMain(argv: readonly string[], worker: Worker, booted: Promise<void>): Promise<void> {
   let ending = false;
   let ipcSocket: Socket | null = null;
-  const end = (code: number, reason: string | null): void => {
+  let control: ControlChannel = openControl(null);
+  /** A runtime notice: on the control channel under weft-appd, else on stderr. */
+  const say = (message: string): void => (control.outOfBand ? control.send({ type: 'note', message }) : sayOnStderr(message));
+  const end = (code: number, reason: string | null, outcome: OutcomeReason = reasonForStatus(code), backtrace: readonly string[] = []): void => {
     if (ending) return;
     ending = true;
-    if (reason) say(reason);
+    if (control.outOfBand) control.send({ type: 'outcome', reason: outcome, code, message: reason, backtrace: [...backtrace] });
+    else if (reason) {
+      sayOnStderr(reason);
+      if (backtrace.length > 0) for (const line of ['wasm backtrace:', ...backtrace.map((frame) => `    ${frame}`)]) sayOnStderr(line);
+    }
     const exit = (): never => process.exit(code);
     // process.exit also stops the wasm thread, even mid-loop or in Atomics.wait.
     if (ipcSocket && !ipcSocket.destroyed && ipcSocket.writableLength > 0) {
@@ -60,7 +55,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     args = parseArgs(argv);
   } catch (cause) {
     if (!(cause instanceof UsageError)) throw cause;
-    say(cause.message);
+    sayOnStderr(cause.message);
     writeSync(2, `${USAGE}\n`);
     return end(EXIT.USAGE, null);
   }
@@ -68,6 +63,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     writeSync(1, `${USAGE}\n`);
     return end(0, null);
   }
+  control = openControl(args.controlFd);
 
   worker.on('error', (error) => end(EXIT.INTERNAL, `the wasm thread failed: ${error.stack ?? error.message}`));
   worker.on('exit', (status) => end(EXIT.TRAP, `the wasm thread stopped unexpectedly (status ${status}); see the messages above`));
@@ -78,9 +74,10 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     await booted;
     await import('node:net'); // the IPC socket's module, so a session pays for nothing generic
     (await import('./standby-warmup.js')).warmUp();
-    writeSync(1, 'STANDBY\n');
+    if (control.outOfBand) control.send({ type: 'standby' });
+    else writeSync(1, 'STANDBY\n');
     try {
-      session = parseStandbyLine(await lifeline.firstLine());
+      session = parseStandbyLine(await lifeline.firstLine(), args.controlFd);
     } catch (cause) {
       if (cause instanceof UsageError) return end(EXIT.USAGE, cause.message);
       return end(EXIT.PARENT_GONE, `standby: ${(cause as Error).message}`);
@@ -92,6 +89,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
   await runSession(session, worker, process.env, {
     say,
     end,
+    ready: () => control.send({ type: 'ready' }),
     setIpcSocket(socket) {
       ipcSocket = socket;
       socket.on('close', () => end(EXIT.PARENT_GONE, 'the IPC socket closed: weft-appd ended the session'));

@@ -2,11 +2,11 @@
 import type { Socket } from 'node:net';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { Env } from '../config/paths.js';
-import { weftCacheDir } from '../wasm/cache-dir.js';
-import type { SessionArgs } from './args.js';
+import { appCacheDir, type Env } from '../config/paths.js';
+import type { SessionArgs } from '../protocol/runtime-argv.js';
+import type { OutcomeReason } from '../protocol/runtime-control.js';
 import { compileCoreModules, locateAppCode } from './app-code.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../protocol/runtime-exit.js';
 import type { FactorHost, HostContext, SessionFacts } from './factors/factor.js';
 import { factorByName } from './factors/index.js';
 import { serveHostCalls } from './host-calls.js';
@@ -22,8 +22,10 @@ import { needsShimIo } from './wasi/shim.js';
 export interface SessionHooks {
   /** One line on stderr, prefixed `weft-runtime: `. */
   say(message: string): void;
-  /** Ends the process with `code` (after flushing what must be flushed). */
-  end(code: number, reason: string | null): void;
+  /** Ends the process with `code` (after flushing what must be flushed), reporting the outcome. */
+  end(code: number, message: string | null, reason?: OutcomeReason, backtrace?: readonly string[]): void;
+  /** The app is ready (READY is already on stdout): tell appd on the control channel. */
+  ready(): void;
   /** Called once the IPC socket is open, so its closing can end the session. */
   setIpcSocket(socket: Socket): void;
 }
@@ -48,20 +50,24 @@ async function connectIpc(path: string): Promise<Socket> {
   });
 }
 
-/** The exit status and stderr lines for an outcome. */
-export function reportOutcome(outcome: Outcome): { code: number; lines: string[] } {
+export interface Ending {
+  code: number;
+  reason: OutcomeReason;
+  message: string | null;
+  backtrace: string[];
+}
+
+/** The exit status and the report for how the wasm thread saw the app end. */
+export function endingFor(outcome: Outcome): Ending {
   switch (outcome.kind) {
     case 'exit':
-      return { code: outcome.code, lines: [] };
+      return { code: outcome.code, reason: 'exit', message: null, backtrace: [] };
     case 'trap':
-      return {
-        code: EXIT.TRAP,
-        lines: [`trap: ${outcome.message}`, ...(outcome.backtrace.length > 0 ? ['wasm backtrace:', ...outcome.backtrace.map((frame) => `    ${frame}`)] : [])],
-      };
+      return { code: EXIT.TRAP, reason: 'trap', message: `trap: ${outcome.message}`, backtrace: outcome.backtrace };
     case 'memory-limit':
-      return { code: EXIT.MEMORY_LIMIT, lines: [outcome.message, `(${outcome.cause})`] };
+      return { code: EXIT.MEMORY_LIMIT, reason: 'memory-limit', message: `${outcome.message} (${outcome.cause})`, backtrace: [] };
     case 'load-failed':
-      return { code: outcome.exitCode, lines: [outcome.message] };
+      return { code: outcome.exitCode, reason: 'load-failed', message: outcome.message, backtrace: [] };
   }
 }
 
@@ -86,7 +92,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     await checkRequestedPreopens(args.preopens, preopens);
     const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null };
     trace('app code located');
-    const codeCacheDir = env.WEFT_RUNTIME_CODE_CACHE === '0' ? null : join(weftCacheDir(env), 'v8');
+    const codeCacheDir = env.WEFT_RUNTIME_CODE_CACHE === '0' ? null : join(appCacheDir(args.appId, env), 'v8');
     const shimIo = needsShimIo(
       code.importKeys.map((key) => parseImportName(key).iface),
       preopens.length,
@@ -159,10 +165,10 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
 
   worker.on('message', (event: WorkerEvent) => {
     if (event.type === 'post') hosts.get(event.factor)?.post?.(event.data);
+    else if (event.type === 'ready') hooks.ready();
     else if (event.type === 'outcome') {
-      const { code, lines } = reportOutcome(event.outcome);
-      for (const line of lines) hooks.say(line);
-      hooks.end(code, null);
+      const ending = endingFor(event.outcome);
+      hooks.end(ending.code, ending.message, ending.reason, ending.backtrace);
     }
   });
   trace('session sent to the wasm thread');

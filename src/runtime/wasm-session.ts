@@ -1,7 +1,7 @@
 // The wasm thread's session: builds the import object (sandboxed WASI + granted factors), instantiates, announces READY, runs, classifies the end.
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isRunExport } from '../wasm/entry-point.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../protocol/runtime-exit.js';
 import type { GuestContext, InterfaceImpl } from './factors/factor.js';
 import { factorByName } from './factors/index.js';
 import { hostCaller } from './host-calls.js';

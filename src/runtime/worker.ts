@@ -1,7 +1,7 @@
 // The wasm thread's entry: starts loading preview2-shim and the session code at once, then runs the one session it is sent.
 import module from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../protocol/runtime-exit.js';
 import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from './messages.js';
 import { trace } from './trace.js';
 import { loadEntry as loadEntryModule, type LoadedEntry } from './entry-loader.js';

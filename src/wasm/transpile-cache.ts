@@ -2,13 +2,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Env } from '../config/paths.js';
-import { weftCacheDir } from './cache-dir.js';
+import { appCacheDir, type Env } from '../config/paths.js';
 import { loadAdapter, PRECOMPILED_INFO_FILE, precompileDescribed, transpilerId, type PrecompiledDescription } from './precompile.js';
 
-/** $XDG_CACHE_HOME/weft/transpiled (else ~/.cache/weft/transpiled). */
-export function transpileCacheRoot(env: Env = process.env): string {
-  return join(weftCacheDir(env), 'transpiled');
+/** The app's own transpile cache: `<appCacheDir>/transpiled`. */
+export function transpileCacheRoot(appId: string, env: Env = process.env): string {
+  return join(appCacheDir(appId, env), 'transpiled');
 }
 
 export interface CachedTranspile {

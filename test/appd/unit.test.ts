@@ -16,17 +16,26 @@ import { LineReader } from '../../src/appd/session/lines.js';
 import { preopensFor } from '../../src/appd/session/preopens.js';
 import { parseCapability, type Grant } from '../../src/manifest/capabilities.js';
 import { DEFAULT_RESTART } from '../../src/manifest/types.js';
+import type { OutcomeReason } from '../../src/protocol/runtime-control.js';
 
-const end = { code: null, signal: null, cause: null, runtimeMessage: null, spawnError: null };
+const end = { code: null, signal: null, cause: null, outcome: null, confined: false, spawnError: null };
+const outcome = (reason: OutcomeReason, code: number, message: string | null = null) => ({ type: 'outcome' as const, reason, code, message, backtrace: [] });
 
 describe('classifyExit', () => {
-  it('names runtime exit codes', () => {
-    expect(classifyExit({ ...end, code: 0 })).toEqual({ exit_code: 0, signal: null, reason: 'exited' });
-    expect(classifyExit({ ...end, code: 7 }).reason).toBe('exited');
-    expect(classifyExit({ ...end, code: 134, runtimeMessage: 'wasm trap: unreachable' })).toMatchObject({ reason: 'trap', message: 'wasm trap: unreachable' });
-    expect(classifyExit({ ...end, code: 137 }).reason).toBe('memory-limit');
-    expect(classifyExit({ ...end, code: 125 }).reason).toBe('load-failed');
-    expect(classifyExit({ ...end, code: 126 }).reason).toBe('load-failed');
+  it('names the outcome the runtime reported on its control channel', () => {
+    expect(classifyExit({ ...end, code: 0, outcome: outcome('exit', 0) })).toEqual({ exit_code: 0, signal: null, reason: 'exited' });
+    expect(classifyExit({ ...end, code: 7, outcome: outcome('exit', 7) }).reason).toBe('exited');
+    expect(classifyExit({ ...end, code: 134, outcome: outcome('trap', 134, 'wasm trap: unreachable') })).toMatchObject({ reason: 'trap', message: 'wasm trap: unreachable' });
+    expect(classifyExit({ ...end, code: 137, outcome: outcome('memory-limit', 137) }).reason).toBe('memory-limit');
+    expect(classifyExit({ ...end, code: 125, outcome: outcome('load-failed', 125) }).reason).toBe('load-failed');
+  });
+  it('never takes a reason from the exit status alone: an app that exits 137 or 134 itself just exited', () => {
+    expect(classifyExit({ ...end, code: 137, outcome: outcome('exit', 137) })).toMatchObject({ reason: 'exited', exit_code: 137 });
+    expect(classifyExit({ ...end, code: 134 })).toMatchObject({ reason: 'exited', message: 'the runtime ended with status 134 without reporting why' });
+  });
+  it("reads a confined runtime killed by a signal from bubblewrap's 128+n status", () => {
+    expect(classifyExit({ ...end, code: 137, confined: true })).toMatchObject({ reason: 'killed', signal: 'SIGKILL' });
+    expect(classifyExit({ ...end, code: 137, confined: false }).reason).toBe('exited');
   });
   it('prefers what appd did over the signal', () => {
     expect(classifyExit({ ...end, signal: 'SIGKILL', cause: { reason: 'memory-limit', message: 'rss' } })).toMatchObject({ reason: 'memory-limit', signal: 'SIGKILL' });
@@ -296,8 +305,12 @@ describe('preopensFor', () => {
     const grants = ['fs:read:app-data', 'fs:rw:app-data', 'fs:rw:xdg-documents'].map((c) => (parseCapability(c) as { grant: Grant }).grant);
     const preopens = preopensFor({ id: 'org.example.notes', grants }, { HOME: '/home/u', XDG_DATA_HOME: '/home/u/.local/share' });
     expect(preopens).toEqual([
-      { host: '/home/u/.local/share/weft/apps/org.example.notes/data', guest: '/data', create: true },
-      { host: '/home/u/Documents', guest: '/xdg/documents', create: false },
+      { host: '/home/u/.local/share/weft/apps/org.example.notes/data', guest: '/data', create: true, writable: true },
+      { host: '/home/u/Documents', guest: '/xdg/documents', create: false, writable: true },
     ]);
+  });
+  it('binds a scope read-only when only a read grant names it', () => {
+    const grants = ['fs:read:app-data'].map((c) => (parseCapability(c) as { grant: Grant }).grant);
+    expect(preopensFor({ id: 'org.example.notes', grants }, { HOME: '/home/u' })[0]).toMatchObject({ guest: '/data', writable: false });
   });
 });

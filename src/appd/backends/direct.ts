@@ -1,8 +1,9 @@
-// The direct backend: the runtime is a plain child process of appd, taken warm from the standby pool when one is ready.
+// The direct backend: the runtime is a plain child process of appd (inside bubblewrap when the sandbox is on), taken warm from the standby pool when one fits.
+import type { Confiner } from '../sandbox/confiner.js';
 import type { Command } from './runtime-command.js';
 import { spawnRuntime } from './spawn.js';
 import type { StandbyPool } from './standby-pool.js';
-import { runtimeArgv, type LaunchBackend, type LaunchSpec, type RuntimeProcess } from './types.js';
+import { launchArgv, type LaunchBackend, type LaunchSpec, type RuntimeProcess } from './types.js';
 
 export class DirectBackend implements LaunchBackend {
   readonly name = 'direct' as const;
@@ -11,11 +12,11 @@ export class DirectBackend implements LaunchBackend {
   constructor(
     private readonly command: Command,
     private readonly pool: StandbyPool | null,
+    private readonly confiner: Confiner,
   ) {}
 
   launch(spec: LaunchSpec): RuntimeProcess {
-    const argv = runtimeArgv(spec);
-    return this.pool?.take(argv) ?? spawnRuntime(this.command.file, [...this.command.args, ...argv], 'direct');
+    return this.pool?.take(spec) ?? spawnRuntime(this.confiner.wrap([this.command.file, ...this.command.args, ...launchArgv(spec)], spec.profile), 'direct');
   }
 
   async shutdown(): Promise<void> {

@@ -2,7 +2,8 @@
 import type { Limits } from '../../manifest/types.js';
 import type { Command } from './runtime-command.js';
 import { spawnRuntime } from './spawn.js';
-import { runtimeArgv, type LaunchBackend, type LaunchSpec, type RuntimeProcess, type ScopeInfo } from './types.js';
+import type { Confiner } from '../sandbox/confiner.js';
+import { launchArgv, type LaunchBackend, type LaunchSpec, type RuntimeProcess, type ScopeInfo } from './types.js';
 
 export const APPS_SLICE = 'weft-apps.slice';
 
@@ -54,13 +55,16 @@ export class SystemdScopeBackend implements LaunchBackend {
 
   constructor(
     private readonly command: Command,
+    private readonly confiner: Confiner,
     private readonly systemdRun = 'systemd-run',
   ) {}
 
+  /** systemd-run execs bubblewrap inside the scope, which runs the runtime: the cgroup holds both. */
   launch(spec: LaunchSpec): RuntimeProcess {
-    const args = [...scopeArgs(spec.limits, spec), this.command.file, ...this.command.args, ...runtimeArgv(spec)];
+    const inner = this.confiner.wrap([this.command.file, ...this.command.args, ...launchArgv(spec)], spec.profile);
+    const args = [...scopeArgs(spec.limits, spec), inner.file, ...inner.args];
     const scope: ScopeInfo = { unit: scopeUnitName(spec), memoryMaxMb: scopeMemoryMaxMb(spec.limits.memoryMaxMb) };
-    return { ...spawnRuntime(this.systemdRun, args, 'systemd-scope'), scope };
+    return { ...spawnRuntime({ file: this.systemdRun, args, confined: inner.confined }, 'systemd-scope'), scope };
   }
 
   async shutdown(): Promise<void> {}

@@ -2,17 +2,27 @@
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { Limits } from '../../manifest/types.js';
+import { runtimeArgv } from '../../protocol/runtime-argv.js';
+import { CONTROL_FD } from '../../protocol/runtime-control.js';
+import type { InstalledPackage } from '../../store/resolve.js';
+import type { ConfinementProfile } from '../sandbox/profile.js';
 import type { LineReader } from '../session/lines.js';
 
 export type BackendName = 'direct' | 'systemd-scope';
 
+/** A runtime child: stdin, stdout, stderr, then fd 3 (control) and, inside bubblewrap, fd 4 (bwrap's info). */
 export type RuntimeChild = ChildProcessByStdio<Writable, Readable, Readable>;
 
 export interface LaunchSpec {
   appId: string;
   sessionId: number;
-  /** Runtime arguments after `<app_id> <session_id>` (`--preopen`, `--ipc-socket`). */
-  extraArgs: string[];
+  /** Granted data directories, decided once by appd; passed as --preopen and bound by the sandbox. */
+  preopens: readonly { host: string; guest: string }[];
+  ipcSocket: string | null;
+  /** The install being launched, as appd resolved it. */
+  installed: InstalledPackage;
+  /** What the process may see, when the kernel sandbox is on. */
+  profile: ConfinementProfile;
   limits: Limits;
   /** How many times this session's runtime was restarted before this launch (0 for the first). */
   attempt: number;
@@ -31,7 +41,15 @@ export interface RuntimeProcess {
   child: RuntimeChild;
   stdout: LineReader;
   stderr: LineReader;
+  /** The runtime's control channel (fd 3): the only source of READY and outcomes. */
+  control: LineReader;
   backend: BackendName;
+  /** Runs inside bubblewrap. */
+  confined: boolean;
+  /** The runtime's own pid (inside bubblewrap, the one bwrap reports), or null if it never started. */
+  appPid: Promise<number | null>;
+  /** Signals the runtime itself (not its bwrap wrapper). */
+  kill(signal: NodeJS.Signals): void;
   /** True when a pre-started standby runtime was used. */
   warm: boolean;
   /** Set by the systemd-scope backend. */
@@ -52,7 +70,7 @@ export interface LaunchBackend {
   shutdown(): Promise<void>;
 }
 
-/** The argv weft-runtime takes: `<app_id> <session_id> [--preopen H::G]... [--ipc-socket P]`. */
-export function runtimeArgv(spec: LaunchSpec): string[] {
-  return [spec.appId, String(spec.sessionId), ...spec.extraArgs];
+/** The argv weft-runtime takes for this launch, with the control channel on fd 3. */
+export function launchArgv(spec: LaunchSpec): string[] {
+  return runtimeArgv({ appId: spec.appId, sessionId: spec.sessionId, preopens: spec.preopens, ipcSocket: spec.ipcSocket, controlFd: CONTROL_FD });
 }

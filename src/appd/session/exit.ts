@@ -1,5 +1,7 @@
 // Turns how a runtime process ended (code, signal, what appd did to it) into the ExitInfo clients see.
+import { constants } from 'node:os';
 import type { ExitInfo } from '../../protocol/messages.js';
+import type { ControlMessage, OutcomeReason } from '../../protocol/runtime-control.js';
 
 /** Why appd itself stopped a process; it names the reason better than the signal does. */
 export type StopReason = 'terminated' | 'ready-timeout' | 'memory-limit' | 'cpu-limit' | 'appd-shutdown' | 'shell-exited';
@@ -14,47 +16,57 @@ export interface ProcessEnd {
   signal: string | null;
   /** Set when appd asked the process to stop. */
   cause: StopCause | null;
-  /** The runtime's own one-line reason (stderr, `weft-runtime: ` prefix stripped), if it gave one. */
-  runtimeMessage: string | null;
-  /** The spawn itself failed (e.g. the runtime binary is missing). */
+  /** The runtime's own report on the control channel (fd 3), if it sent one before exiting. */
+  outcome: RuntimeOutcome | null;
+  /**
+   * The process ran inside bubblewrap, which exits 128+n when the runtime dies of signal n; with
+   * no outcome reported, such a code means that signal.
+   */
+  confined: boolean;
+  /** The spawn itself failed (e.g. the runtime binary is missing), or the launcher (bwrap, systemd-run) failed before the runtime started. */
   spawnError: string | null;
 }
 
-/** weft-runtime's exit codes (see the runtime contract). */
-export const RUNTIME_EXIT = {
-  loadFailed: 125,
-  missingEntryPoint: 126,
-  parentGone: 129,
-  trap: 134,
-  memoryLimit: 137,
-  sigterm: 143,
-} as const;
+export type RuntimeOutcome = Extract<ControlMessage, { type: 'outcome' }>;
 
 function withMessage(info: Omit<ExitInfo, 'message'>, message: string | null): ExitInfo {
   return message ? { ...info, message } : { ...info };
+}
+
+/** The ExitInfo reason for each way the runtime says a run ended. */
+const REASON_FOR_OUTCOME: Record<OutcomeReason, string> = {
+  exit: 'exited',
+  trap: 'trap',
+  'memory-limit': 'memory-limit',
+  'load-failed': 'load-failed',
+  usage: 'load-failed',
+  internal: 'load-failed',
+  'parent-gone': 'exited',
+  terminated: 'exited',
+  interrupted: 'exited',
+};
+
+/** The signal a confined runtime died of, from bubblewrap's 128+n exit status. */
+function signalFromStatus(code: number | null): string | null {
+  if (code === null || code <= 128 || code >= 128 + 65) return null;
+  const name = Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0];
+  return name ?? null;
 }
 
 export function classifyExit(end: ProcessEnd): ExitInfo {
   const base = { exit_code: end.code, signal: end.signal };
   if (end.spawnError !== null) return withMessage({ ...base, reason: 'load-failed' }, end.spawnError);
   if (end.cause) return withMessage({ ...base, reason: end.cause.reason }, end.cause.message);
-  if (end.signal !== null) {
-    return withMessage({ ...base, reason: 'killed' }, end.runtimeMessage ?? `the runtime was killed by ${end.signal}, not by appd`);
+  if (end.outcome) {
+    const { outcome } = end;
+    return withMessage({ ...base, reason: REASON_FOR_OUTCOME[outcome.reason] }, outcome.reason === 'exit' ? null : outcome.message);
   }
-  switch (end.code) {
-    case RUNTIME_EXIT.loadFailed:
-      return withMessage({ ...base, reason: 'load-failed' }, end.runtimeMessage ?? 'the runtime could not load the app');
-    case RUNTIME_EXIT.missingEntryPoint:
-      return withMessage({ ...base, reason: 'load-failed' }, end.runtimeMessage ?? 'the app has no entry point');
-    case RUNTIME_EXIT.parentGone:
-      return withMessage({ ...base, reason: 'exited' }, end.runtimeMessage ?? 'the runtime lost its parent (stdin EOF or the IPC socket closed)');
-    case RUNTIME_EXIT.trap:
-      return withMessage({ ...base, reason: 'trap' }, end.runtimeMessage);
-    case RUNTIME_EXIT.memoryLimit:
-      return withMessage({ ...base, reason: 'memory-limit' }, end.runtimeMessage ?? 'the app exceeded its memory limit');
-    default:
-      return withMessage({ ...base, reason: 'exited' }, end.code === 0 ? null : end.runtimeMessage);
+  // No report from the runtime: it was killed (or crashed) before it could say anything.
+  const signal = end.signal ?? (end.confined ? signalFromStatus(end.code) : null);
+  if (signal !== null) {
+    return withMessage({ exit_code: end.code, signal, reason: 'killed' }, `the runtime was killed by ${signal}, not by appd`);
   }
+  return withMessage({ ...base, reason: 'exited' }, end.code === 0 ? null : `the runtime ended with status ${end.code} without reporting why`);
 }
 
 /** A clean exit: the app returned 0 on its own. Restart policy `on-failure` leaves these alone. */

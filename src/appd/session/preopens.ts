@@ -8,6 +8,8 @@ export interface Preopen {
   guest: string;
   /** Created before launch when missing (the app's own data dir). */
   create: boolean;
+  /** An rw grant for the scope (a read grant alone gives a read-only bind in the sandbox). */
+  writable: boolean;
 }
 
 /** Pure: one preopen per granted scope (a read and an rw grant of the same scope give one). */
@@ -15,14 +17,12 @@ export function preopensFor(manifest: Pick<Manifest, 'id' | 'grants'>, env: Env)
   const out = new Map<string, Preopen>();
   for (const grant of manifest.grants) {
     if (grant.kind !== 'fs') continue;
-    if (grant.scope === 'app-data') out.set('/data', { host: appDataDir(manifest.id, env), guest: '/data', create: true });
-    else out.set('/xdg/documents', { host: documentsDir(env), guest: '/xdg/documents', create: false });
+    const guest = grant.scope === 'app-data' ? '/data' : '/xdg/documents';
+    const writable = grant.writable || (out.get(guest)?.writable ?? false);
+    if (grant.scope === 'app-data') out.set(guest, { host: appDataDir(manifest.id, env), guest, create: true, writable });
+    else out.set(guest, { host: documentsDir(env), guest, create: false, writable });
   }
   return [...out.values()];
-}
-
-export function preopenArgs(preopens: readonly Preopen[]): string[] {
-  return preopens.flatMap((p) => ['--preopen', `${p.host}::${p.guest}`]);
 }
 
 /**

@@ -2,13 +2,14 @@
 import type { Logger } from '../../log/logger.js';
 import type { Manifest } from '../../manifest/types.js';
 import type { AppStateKind, ExitInfo, Response, SessionDetails } from '../../protocol/messages.js';
-import type { LaunchBackend, RuntimeProcess } from '../backends/types.js';
+import { parseControl } from '../../protocol/runtime-control.js';
+import type { LaunchBackend, LaunchSpec, RuntimeProcess } from '../backends/types.js';
 import { LimitJudge, type UsageSample } from '../limits/judge.js';
 import type { UsageSampler } from '../limits/sampler.js';
 import { OutputForwarder } from '../logs/output-forwarder.js';
 import { decideRestart } from '../restart/policy.js';
 import { AppShell } from './app-shell.js';
-import { classifyExit, inferMemoryKill, type StopCause } from './exit.js';
+import { classifyExit, inferMemoryKill, type RuntimeOutcome, type StopCause } from './exit.js';
 import type { ForwardResult, IpcRelay } from './ipc-relay.js';
 
 export interface SessionSettings {
@@ -30,7 +31,9 @@ export interface SessionContext {
   log: Logger;
 }
 
-const RUNTIME_PREFIX = 'weft-runtime: ';
+/** What a launch decided once, in appd: the install, the data directories, the IPC socket, the sandbox profile. */
+export type SessionLaunch = Pick<LaunchSpec, 'installed' | 'preopens' | 'ipcSocket' | 'profile'>;
+
 const MIB = 1024 * 1024;
 /** If a child's stdio never closes after it exited (a grandchild holds it), stop waiting after this. */
 const CLOSE_AFTER_EXIT_MS = 1000;
@@ -50,9 +53,14 @@ export class Session {
   private cause: StopCause | null = null;
   /** A user or shutdown asked for the stop: never restart after it. */
   private stopRequested = false;
-  private runtimeMessage: string | null = null;
-  /** Kept to explain a process that dies before READY without a `weft-runtime:` line (e.g. systemd-run failing). */
-  private lastStderr: string | null = null;
+  /** The runtime's report of how this run ended (control channel). */
+  private outcome: RuntimeOutcome | null = null;
+  /**
+   * The last stderr line written before the runtime started (bwrap or systemd-run failing): only
+   * the launcher writes there then, never the app, so it may explain a failed start.
+   */
+  private launcherError: string | null = null;
+  private runtimeStarted = false;
   private judge: LimitJudge;
   private shell: AppShell | null = null;
   private shellStopping: Promise<void> = Promise.resolve();
@@ -68,7 +76,7 @@ export class Session {
   constructor(
     readonly id: number,
     readonly manifest: Manifest,
-    private readonly extraArgs: string[],
+    private readonly launch: SessionLaunch,
     private readonly relay: IpcRelay,
     private readonly ctx: SessionContext,
   ) {
@@ -132,15 +140,16 @@ export class Session {
     this.restartTimer = null;
     this.sigkillSent = false;
     this.cause = null;
-    this.runtimeMessage = null;
-    this.lastStderr = null;
+    this.outcome = null;
+    this.launcherError = null;
+    this.runtimeStarted = false;
     this.readyMs = null;
     this.attemptStartedAt = Date.now();
     this.judge = new LimitJudge(this.manifest.limits, this.ctx.settings.cpuWindowMs);
     this.setState('starting');
     let proc: RuntimeProcess;
     try {
-      proc = this.ctx.backend.launch({ appId: this.appId, sessionId: this.id, extraArgs: this.extraArgs, limits: this.manifest.limits, attempt: this.restarts });
+      proc = this.ctx.backend.launch({ appId: this.appId, sessionId: this.id, ...this.launch, limits: this.manifest.limits, attempt: this.restarts });
     } catch (error) {
       // spawn() throws only for arguments it rejects outright; treat it like a failed spawn.
       this.ctx.log.error({ err: (error as Error).message }, 'cannot start the runtime');
@@ -151,8 +160,10 @@ export class Session {
     this.proc = proc;
     this.warm = proc.warm;
     this.pid = proc.child.pid ?? null;
-    proc.stdout.on('line', (line: string) => this.onStdout(proc, line));
+    // App output is data: logged with the rate limit, never parsed. State comes from fd 3 alone.
+    proc.stdout.on('line', (line: string) => this.output.line('stdout', line));
     proc.stderr.on('line', (line: string) => this.onStderr(line));
+    proc.control.on('line', (line: string) => this.onControl(proc, line));
     proc.child.once('error', (error) => {
       // Only a failed spawn ends the run here; other errors (a failed kill) change nothing.
       if (proc.child.pid === undefined) this.onEnded(proc, null, null, `cannot start the runtime: ${error.message} (check WEFT_RUNTIME_BIN)`);
@@ -164,7 +175,13 @@ export class Session {
         this.onEnded(proc, code, signal, null);
       });
     });
-    if (this.pid !== null) this.ctx.sampler.watch(this.pid, (sample) => this.onSample(proc, sample), this.manifest.limits.memoryMaxMb * MIB);
+    // Usage is sampled on the runtime itself; inside bubblewrap its pid arrives on bwrap's info fd.
+    void proc.appPid.then((pid) => {
+      if (pid === null || proc !== this.proc) return;
+      this.runtimeStarted = true;
+      this.pid = pid;
+      this.ctx.sampler.watch(pid, (sample) => this.onSample(proc, sample), this.manifest.limits.memoryMaxMb * MIB);
+    });
     const timeoutMs = this.manifest.limits.readyTimeoutMs;
     this.readyTimer = setTimeout(
       () => this.stopProcess({ reason: 'ready-timeout', message: `the app did not report READY within ${timeoutMs} ms ([limits] ready_timeout_ms)` }, false),
@@ -173,22 +190,32 @@ export class Session {
     this.ctx.log.info({ pid: this.pid, backend: proc.backend, warm: proc.warm, restarts: this.restarts, unit: proc.scope?.unit }, 'runtime started');
   }
 
-  private onStdout(proc: RuntimeProcess, line: string): void {
-    if (proc === this.proc && this.state === 'starting' && line.trim() === 'READY') {
-      this.onReady();
-      return;
-    }
-    this.output.line('stdout', line);
+  private onStderr(line: string): void {
+    if (!this.runtimeStarted) this.launcherError = line;
+    this.output.line('stderr', line);
   }
 
-  private onStderr(line: string): void {
-    this.lastStderr = line;
-    if (line.startsWith(RUNTIME_PREFIX)) {
-      this.runtimeMessage = line.slice(RUNTIME_PREFIX.length);
-      this.ctx.log.warn({ stream: 'runtime' }, this.runtimeMessage);
+  private onControl(proc: RuntimeProcess, line: string): void {
+    if (proc !== this.proc) return;
+    const message = parseControl(line);
+    if (message === null) {
+      this.ctx.log.warn({ bytes: Buffer.byteLength(line) }, 'dropped a malformed line on the runtime control channel');
       return;
     }
-    this.output.line('stderr', line);
+    switch (message.type) {
+      case 'ready':
+        if (this.state === 'starting') this.onReady();
+        return;
+      case 'note':
+        this.ctx.log.warn({ stream: 'runtime' }, message.message);
+        return;
+      case 'outcome':
+        this.outcome ??= message;
+        if (message.reason !== 'exit') this.ctx.log.warn({ stream: 'runtime', reason: message.reason, backtrace: message.backtrace.length > 0 ? message.backtrace : undefined }, message.message ?? message.reason);
+        return;
+      case 'standby':
+        return;
+    }
   }
 
   private onReady(): void {
@@ -235,15 +262,15 @@ export class Session {
     void this.stopShell();
     if (immediate) {
       this.sigkillSent = true;
-      proc.child.kill('SIGKILL');
+      proc.kill('SIGKILL');
       return;
     }
     if (this.killTimer) return;
-    proc.child.kill('SIGTERM');
+    proc.kill('SIGTERM');
     this.killTimer = setTimeout(() => {
       this.ctx.log.warn({ grace_ms: this.ctx.settings.graceMs }, 'runtime ignored SIGTERM for the grace period; sending SIGKILL');
       this.sigkillSent = true;
-      proc.child.kill('SIGKILL');
+      proc.kill('SIGKILL');
     }, this.ctx.settings.graceMs);
   }
 
@@ -254,7 +281,7 @@ export class Session {
     this.clearTimer('killTimer');
     if (this.pid !== null) this.ctx.sampler.unwatch(this.pid);
     this.output.flushSuppressed();
-    const runtimeMessage = this.runtimeMessage ?? (this.readyMs === null ? this.lastStderr : null);
+    const launcherFailed = !this.runtimeStarted && this.outcome === null && code !== 0 && this.launcherError !== null;
     const cause =
       this.cause ??
       inferMemoryKill(signal, {
@@ -263,7 +290,14 @@ export class Session {
         memoryMaxMb: this.manifest.limits.memoryMaxMb,
         lastRssBytes: this.judge.latestRssBytes(),
       });
-    const exit = classifyExit({ code, signal, cause, runtimeMessage, spawnError });
+    const exit = classifyExit({
+      code,
+      signal,
+      cause,
+      outcome: this.outcome,
+      confined: proc.confined,
+      spawnError: spawnError ?? (launcherFailed ? `the runtime could not start: ${this.launcherError}` : null),
+    });
     this.exit = exit;
     this.ctx.log.info({ exit_code: exit.exit_code, signal: exit.signal, reason: exit.reason, exit_message: exit.message }, 'runtime exited');
     if (this.stopRequested) {

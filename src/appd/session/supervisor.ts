@@ -1,20 +1,26 @@
 // The session table: launches apps (after checking they are installed), terminates them, and keeps stopped ones in a bounded history.
+import { mkdir } from 'node:fs/promises';
 import type { Env } from '../../config/paths.js';
 import type { Logger } from '../../log/logger.js';
 import { loadManifest } from '../../manifest/load.js';
 import type { Manifest } from '../../manifest/types.js';
 import { ErrorCode, type AppStateKind, type Response, type SessionRef } from '../../protocol/messages.js';
-import { NotInstalledError, resolveInstalled } from '../../store/resolve.js';
+import { appCacheDir } from '../../config/paths.js';
+import { NotInstalledError, resolveInstalled, type InstalledPackage } from '../../store/resolve.js';
+import type { Confiner } from '../sandbox/confiner.js';
+import { profileFor } from '../sandbox/profile-for.js';
 import type { LaunchBackend } from '../backends/types.js';
 import type { UsageSampler } from '../limits/sampler.js';
 import type { StopCause } from './exit.js';
 import { BoundedHistory } from './history.js';
 import { IpcRelay, type ForwardResult } from './ipc-relay.js';
-import { preopenArgs, preopensFor, preparePreopens, type Preopen } from './preopens.js';
+import { preopensFor, preparePreopens, type Preopen } from './preopens.js';
 import { Session, type SessionSettings } from './session.js';
 
 export interface SupervisorOptions {
   backend: LaunchBackend;
+  /** The kernel sandbox every launch goes through (or its absence, and the policy for it). */
+  confiner: Confiner;
   sampler: UsageSampler;
   settings: SessionSettings;
   /** Directory for the per-session IPC sockets ($XDG_RUNTIME_DIR/weft). */
@@ -63,8 +69,9 @@ export class Supervisor {
 
   private async prepareAndStart(appId: string): Promise<LaunchResult> {
     let manifest: Manifest;
+    let installed: InstalledPackage;
     try {
-      const installed = await resolveInstalled(appId, this.options.env);
+      installed = await resolveInstalled(appId, this.options.env);
       manifest = await loadManifest(installed.packageDir);
       if (manifest.id !== appId) {
         return fail(ErrorCode.launchFailed, `cannot launch ${appId}: the package at ${installed.packageDir} declares id "${manifest.id}"; reinstall it`);
@@ -73,12 +80,16 @@ export class Supervisor {
       if (error instanceof NotInstalledError) return fail(ErrorCode.appNotInstalled, error.message);
       return fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`);
     }
+    const refusal = this.options.confiner.refusal(appId, manifest.grants);
+    if (refusal !== null) return fail(ErrorCode.launchFailed, refusal);
     const id = this.nextId++;
     const log = this.options.log.child({ app_id: appId, session_id: id });
     let preopens: Preopen[];
     let relay: IpcRelay;
+    const cacheDir = appCacheDir(appId, this.options.env);
     try {
       preopens = await preparePreopens(preopensFor(manifest, this.options.env));
+      await mkdir(cacheDir, { recursive: true, mode: 0o700 });
       relay = await IpcRelay.open(this.options.relayDir, {
         sessionId: id,
         maxBufferedBytes: this.options.ipcBufferBytes,
@@ -91,7 +102,9 @@ export class Supervisor {
       await relay.close();
       return shuttingDown();
     }
-    const session = new Session(id, manifest, [...preopenArgs(preopens), '--ipc-socket', relay.path], relay, {
+    const profile = profileFor({ installed, manifest, preopens, ipcSocket: relay.path, cacheDir });
+    const launch = { installed, preopens, ipcSocket: relay.path, profile };
+    const session = new Session(id, manifest, launch, relay, {
       backend: this.options.backend,
       sampler: this.options.sampler,
       settings: this.options.settings,

@@ -3,7 +3,7 @@ import { mkdir, realpath, stat } from 'node:fs/promises';
 import { appDataDir, documentsDir, type Env } from '../../config/paths.js';
 import type { FsScope } from '../../manifest/capabilities.js';
 import type { Manifest } from '../../manifest/types.js';
-import type { PreopenArg } from '../args.js';
+import type { PreopenArg } from '../../protocol/runtime-argv.js';
 import { LoadError } from '../load-error.js';
 
 export interface Preopen {

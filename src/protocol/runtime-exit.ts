@@ -1,4 +1,5 @@
 // weft-runtime's exit statuses: the app's own code, or one of these so weft-appd can tell why a session ended.
+import type { OutcomeReason } from './runtime-control.js';
 
 /**
  * 0–124 (and any other code the app passes to exit) are the app's. The codes below are
@@ -26,4 +27,29 @@ export const EXIT = {
   TERMINATED: 143,
 } as const;
 
-export type RuntimeExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+
+/** The reason a runtime-chosen exit status reports on the control channel (an app's own status is `exit`). */
+export function reasonForStatus(code: number): OutcomeReason {
+  switch (code) {
+    case EXIT.USAGE:
+      return 'usage';
+    case EXIT.INTERNAL:
+      return 'internal';
+    case EXIT.LOAD_FAILED:
+    case EXIT.MISSING_ENTRY_POINT:
+      return 'load-failed';
+    case EXIT.PARENT_GONE:
+      return 'parent-gone';
+    case EXIT.INTERRUPTED:
+      return 'interrupted';
+    case EXIT.TRAP:
+      return 'trap';
+    case EXIT.MEMORY_LIMIT:
+      return 'memory-limit';
+    case EXIT.TERMINATED:
+      return 'terminated';
+    default:
+      return 'exit';
+  }
+}

@@ -1,0 +1,45 @@
+// Which kernel sandbox appd uses (WEFT_SANDBOX=auto|bwrap|js-only), probed once at start by running bubblewrap for real.
+import { spawnSync } from 'node:child_process';
+import type { Env } from '../../config/paths.js';
+import { findOnPath } from '../backends/choose.js';
+
+export type SandboxStatus =
+  /** Every runtime runs inside bubblewrap. */
+  | { kind: 'bwrap'; bwrap: string }
+  /** No kernel layer; `accepted` when the user chose JS-only mode (WEFT_SANDBOX=js-only). */
+  | { kind: 'off'; reason: string; accepted: boolean };
+
+export type SandboxChoice = { ok: true; status: SandboxStatus } | { ok: false; message: string };
+
+export const INSTALL_HINT = 'install bubblewrap (apt-get install bubblewrap)';
+
+/** Runs the smallest real sandbox: the namespaces weft asks for, around /bin/true. */
+function bwrapWorks(bwrap: string): string | null {
+  const probe = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', 'true'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 10_000,
+    encoding: 'utf8',
+  });
+  if (probe.error) return probe.error.message;
+  if (probe.status !== 0) return (probe.stderr ?? '').trim().split('\n')[0] || `exit status ${probe.status}`;
+  return null;
+}
+
+/** Decides the mechanism from WEFT_SANDBOX and what works on this machine. */
+export function chooseSandbox(env: Env): SandboxChoice {
+  const requested = env.WEFT_SANDBOX ?? 'auto';
+  if (requested === 'js-only') return { ok: true, status: { kind: 'off', reason: 'WEFT_SANDBOX=js-only: the JavaScript guard alone', accepted: true } };
+  if (requested !== 'auto' && requested !== 'bwrap' && requested !== '') {
+    return { ok: false, message: `WEFT_SANDBOX="${requested}" is not a sandbox mode; use auto, bwrap or js-only` };
+  }
+  const bwrap = findOnPath('bwrap', env);
+  const problem = bwrap === null ? 'bwrap is not on PATH' : bwrapWorks(bwrap);
+  if (bwrap !== null && problem === null) return { ok: true, status: { kind: 'bwrap', bwrap } };
+  if (requested === 'bwrap') return { ok: false, message: `WEFT_SANDBOX=bwrap, but ${problem}; ${INSTALL_HINT}, or set WEFT_SANDBOX=auto` };
+  return { ok: true, status: { kind: 'off', reason: `${problem}; ${INSTALL_HINT}`, accepted: false } };
+}
+
+/** One line for logs and `weftctl status`: `bwrap` or `off (<reason>)`. */
+export function describeSandbox(status: SandboxStatus): string {
+  return status.kind === 'bwrap' ? `bwrap (${status.bwrap})` : `off (${status.reason})`;
+}

@@ -149,6 +149,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
         args: [args.appId],
         preopens,
         fetchPatterns: pkg.manifest.grants.flatMap((g) => (g.kind === 'net-fetch' ? [g.host] : [])),
+        jsGuard: env.WEFT_UNSAFE_NO_JS_GUARD !== '1',
       },
       needsShimIo: shimIo,
       arrivals,

@@ -64,12 +64,14 @@ describe('1,000 launch/terminate cycles', () => {
     writeFileSync(
       runtime,
       `#!/bin/sh
-if [ "$1" = "--standby" ]; then echo STANDBY; read -r line; set -- $(echo "$line" | tr '{}[]",:' '       ' | sed 's/^ *argv//'); fi
+# Control messages go to fd 3 (appd passes --control-fd 3); READY on stdout is WEFT's in-band form.
+if [ "$1" = "--standby" ]; then echo '{"type":"standby"}' >&3; read -r line; set -- $(echo "$line" | tr '{}[]",:' '       ' | sed 's/^ *argv//'); fi
+ready() { echo READY; echo '{"type":"ready"}' >&3; }
 case "$1" in
-  *.crash) echo READY; echo "weft-runtime: boom" >&2; exit 3 ;;
+  *.crash) ready; echo "weft-runtime: boom" >&2; echo '{"type":"outcome","reason":"exit","code":3,"message":null,"backtrace":[]}' >&3; exit 3 ;;
   *.stall) exec cat >/dev/null ;;
 esac
-echo READY
+ready
 echo "some stderr" >&2
 exec cat >/dev/null
 `,

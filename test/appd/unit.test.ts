@@ -34,7 +34,8 @@ describe('classifyExit', () => {
     expect(classifyExit({ ...end, code: 134 })).toMatchObject({ reason: 'exited', message: 'the runtime ended with status 134 without reporting why' });
   });
   it("reads a confined runtime killed by a signal from bubblewrap's 128+n status", () => {
-    expect(classifyExit({ ...end, code: 137, confined: true })).toMatchObject({ reason: 'killed', signal: 'SIGKILL' });
+    expect(classifyExit({ ...end, code: 137, confined: true })).toMatchObject({ reason: 'killed', signal: 'SIGKILL', exit_code: null });
+    expect(classifyExit({ ...end, code: 137, confined: true, cause: { reason: 'memory-limit', message: 'rss' } })).toMatchObject({ reason: 'memory-limit', signal: 'SIGKILL' });
     expect(classifyExit({ ...end, code: 137, confined: false }).reason).toBe('exited');
   });
   it('prefers what appd did over the signal', () => {

@@ -1,12 +1,15 @@
 // Spawns a runtime with stdio pipes, its control channel on fd 3 and (inside bubblewrap) bwrap's info fd, and tracks it for emergency cleanup.
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { CONTROL_FD, MAX_CONTROL_LINE_BYTES } from '../../protocol/runtime-control.js';
 import { trackChild } from '../children.js';
-import { BWRAP_INFO_FD } from '../sandbox/bwrap-args.js';
+import { BWRAP_INFO_FD, BWRAP_SECCOMP_FD } from '../sandbox/bwrap-args.js';
+import { denySymlinkFilter } from '../sandbox/seccomp.js';
 import type { WrappedCommand } from '../sandbox/confiner.js';
 import { LineReader } from '../session/lines.js';
 import type { BackendName, RuntimeChild, RuntimeProcess } from './types.js';
+
+const SECCOMP_FILTER = denySymlinkFilter();
 
 /** bubblewrap's info is one small JSON object; anything larger is not it. */
 const MAX_INFO_BYTES = 64 * 1024;
@@ -32,8 +35,8 @@ function readInnerPid(stream: Readable): Promise<number | null> {
 }
 
 export function spawnRuntime(command: WrappedCommand, backend: BackendName): RuntimeProcess {
-  // fd 3: the runtime's control channel; fd 4: bubblewrap's info (only when confined).
-  const stdio = command.confined ? (['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] as const) : (['pipe', 'pipe', 'pipe', 'pipe'] as const);
+  // fd 3: the runtime's control channel; fds 4 and 5 (only when confined): bubblewrap's info out, the seccomp filter in.
+  const stdio = command.confined ? (['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] as const) : (['pipe', 'pipe', 'pipe', 'pipe'] as const);
   const child = spawn(command.file, command.args, {
     // stdin stays a pipe appd never closes on purpose: EOF tells the runtime appd is gone.
     stdio: [...stdio],
@@ -45,6 +48,11 @@ export function spawnRuntime(command: WrappedCommand, backend: BackendName): Run
   // A runtime that exits early makes writes to its stdin fail with EPIPE; the exit itself is what matters.
   child.stdin.on('error', () => {});
   const control = child.stdio[CONTROL_FD] as Readable;
+  if (command.confined) {
+    const seccomp = (child.stdio as unknown as (Readable | Writable)[])[BWRAP_SECCOMP_FD] as Writable;
+    seccomp.on('error', () => {}); // bwrap failed before reading it: its exit says why
+    seccomp.end(SECCOMP_FILTER);
+  }
   const info = command.confined ? (child.stdio[BWRAP_INFO_FD] as Readable) : null;
   const innerPid = info ? readInnerPid(info) : Promise.resolve(child.pid ?? null);
   let known: number | null = command.confined ? null : (child.pid ?? null);

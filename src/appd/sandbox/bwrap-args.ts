@@ -4,6 +4,8 @@ import type { ConfinementProfile } from './profile.js';
 
 /** The fd on which bubblewrap reports the sandboxed process's pid (JSON `child-pid`); fd 3 is the runtime's control channel. */
 export const BWRAP_INFO_FD = 4;
+/** The fd from which bubblewrap reads the seccomp filter (seccomp.ts) before it execs the runtime. */
+export const BWRAP_SECCOMP_FD = 5;
 
 /**
  * `--unshare-all` gives the process its own user, pid, ipc, uts, cgroup and network namespaces
@@ -27,6 +29,6 @@ export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, comma
   if (profile.cacheDir !== null) args.push('--bind', profile.cacheDir, profile.cacheDir);
   for (const bind of profile.dataBinds) args.push(bind.writable ? '--bind' : '--ro-bind', bind.path, bind.path);
   if (profile.ipcSocket !== null) args.push('--bind', profile.ipcSocket, profile.ipcSocket);
-  args.push('--info-fd', String(BWRAP_INFO_FD), '--', ...command);
+  args.push('--info-fd', String(BWRAP_INFO_FD), '--seccomp', String(BWRAP_SECCOMP_FD), '--', ...command);
   return args;
 }

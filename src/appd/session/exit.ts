@@ -54,7 +54,9 @@ function signalFromStatus(code: number | null): string | null {
 }
 
 export function classifyExit(end: ProcessEnd): ExitInfo {
-  const base = { exit_code: end.code, signal: end.signal };
+  // A confined runtime that reported nothing and ended 128+n died of signal n (bwrap's status).
+  const confinedSignal = end.signal === null && end.confined && end.outcome === null ? signalFromStatus(end.code) : null;
+  const base = confinedSignal !== null ? { exit_code: null, signal: confinedSignal } : { exit_code: end.code, signal: end.signal };
   if (end.spawnError !== null) return withMessage({ ...base, reason: 'load-failed' }, end.spawnError);
   if (end.cause) return withMessage({ ...base, reason: end.cause.reason }, end.cause.message);
   if (end.outcome) {
@@ -62,10 +64,7 @@ export function classifyExit(end: ProcessEnd): ExitInfo {
     return withMessage({ ...base, reason: REASON_FOR_OUTCOME[outcome.reason] }, outcome.reason === 'exit' ? null : outcome.message);
   }
   // No report from the runtime: it was killed (or crashed) before it could say anything.
-  const signal = end.signal ?? (end.confined ? signalFromStatus(end.code) : null);
-  if (signal !== null) {
-    return withMessage({ exit_code: end.code, signal, reason: 'killed' }, `the runtime was killed by ${signal}, not by appd`);
-  }
+  if (base.signal !== null) return withMessage({ ...base, reason: 'killed' }, `the runtime was killed by ${base.signal}, not by appd`);
   return withMessage({ ...base, reason: 'exited' }, end.code === 0 ? null : `the runtime ended with status ${end.code} without reporting why`);
 }
 

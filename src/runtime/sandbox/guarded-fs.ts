@@ -1,6 +1,6 @@
 // wasi:filesystem for the app: the shim's Descriptor behind a guard that enforces read-only grants and keeps every path inside its preopen.
 import { realpathSync } from 'node:fs';
-import { dirname, join, normalize, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import type { ShimDescriptor, ShimFilesystem } from '../wasi/shim.js';
 import { DISPOSE } from '../wasi/resource.js';
 import type { Preopen } from './preopens.js';
@@ -34,7 +34,20 @@ interface Root {
 }
 
 function isInside(root: string, path: string): boolean {
-  return path === root || path.startsWith(root + sep);
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * A symlink target the guard accepts: relative, with no `..` component. Whether a `..` stays
+ * inside depends on what the link's directory and every link on the way will name later, so the
+ * guard does not try to judge it: such targets are refused outright, as cap-std refuses
+ * absolute ones.
+ */
+export function symlinkTargetProblem(target: string): string | null {
+  if (target.length === 0) return 'empty';
+  if (target.startsWith('/')) return 'absolute';
+  if (target.split('/').includes('..')) return 'contains ..';
+  return null;
 }
 
 type Method = (...args: unknown[]) => unknown;
@@ -46,11 +59,22 @@ function call(inner: ShimDescriptor, name: string, ...args: unknown[]): unknown 
 /** The real path of `path`, mapping host errors to the codes the shim would give. */
 function realpathOrThrow(path: string): string {
   try {
-    return realpathSync(path);
+    // The native realpath resolves as the kernel does (a symlink first, then `..`); the
+    // JavaScript one resolves `..` lexically after a symlink and can name a different file.
+    return realpathSync.native(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     throw code === 'ENOENT' ? 'no-entry' : code === 'ENOTDIR' ? 'not-directory' : code === 'EACCES' ? 'access' : code === 'ELOOP' ? 'loop' : 'io';
   }
+}
+
+/**
+ * `WEFT_UNSAFE_NO_JS_GUARD=1` (tests only): the shim's filesystem with no guard, so a test can show
+ * the kernel sandbox holds on its own. Never set it outside a test.
+ */
+export function createUnguardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[]) {
+  const fs = shim.createFilesystem({ preopens: Object.fromEntries(preopens.map((p) => [p.guest, p.host])) });
+  return { types: shim.types, preopens: fs.preopens };
 }
 
 /**
@@ -102,6 +126,22 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
 
     #writable(): void {
       if (!this.#root.writable) throw READ_ONLY;
+    }
+
+    /** The real directory that holds `path` (relative to `base`) must lie inside the preopen. */
+    #parentInside(base: string, path: string): void {
+      const parent = realpathOrThrow(dirname(join(base, path.replace(/\\/g, '/'))));
+      if (!isInside(this.#root.real, parent)) throw NOT_PERMITTED;
+    }
+
+    /**
+     * After a call that created or moved an entry: if the entry's directory now resolves outside
+     * (a racing rename or link swapped a path component), undo nothing but refuse to go on, so
+     * the app learns nothing and keeps no handle. The kernel sandbox is what makes the outside
+     * unreachable; this check makes the JS layer report it.
+     */
+    #recheck(base: string, path: string): void {
+      this.#parentInside(base, path);
     }
 
     #preopenDirectory(): ShimDescriptor {
@@ -176,8 +216,11 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     // ---- calls that take a path relative to this descriptor ----
     createDirectoryAt(path: string): unknown {
       this.#writable();
-      this.#base();
-      return call(this.#inner, 'createDirectoryAt', path);
+      const base = this.#base();
+      this.#parentInside(base, path);
+      const result = call(this.#inner, 'createDirectoryAt', path);
+      this.#recheck(base, path);
+      return result;
     }
     statAt(flags: PathFlags, path: string): unknown {
       this.#base();
@@ -189,7 +232,13 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       return call(this.#inner, 'setTimesAt', flags, path, access, modification);
     }
     linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: unknown, newPath: string): unknown {
-      return call(this.#inner, 'linkAt', oldFlags, oldPath, this.#writablePairWith(newDescriptor), newPath);
+      const other = this.#writablePairWith(newDescriptor);
+      const [base, otherBase] = [this.#base(), (newDescriptor as Descriptor).#base()];
+      this.#parentInside(base, oldPath);
+      (newDescriptor as Descriptor).#parentInside(otherBase, newPath);
+      const result = call(this.#inner, 'linkAt', oldFlags, oldPath, other, newPath);
+      (newDescriptor as Descriptor).#recheck(otherBase, newPath);
+      return result;
     }
     openAt(flags: PathFlags, path: string, openFlags: OpenFlags, descriptorFlags: DescriptorFlags): Descriptor {
       const mutating = descriptorFlags.write || openFlags.create || openFlags.truncate;
@@ -215,25 +264,30 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     removeDirectoryAt(path: string): unknown {
       this.#writable();
-      this.#base();
+      const base = this.#base();
+      this.#parentInside(base, path);
       return call(this.#inner, 'removeDirectoryAt', path);
     }
     renameAt(oldPath: string, newDescriptor: unknown, newPath: string): unknown {
-      return call(this.#inner, 'renameAt', oldPath, this.#writablePairWith(newDescriptor), newPath);
+      const other = this.#writablePairWith(newDescriptor);
+      const [base, otherBase] = [this.#base(), (newDescriptor as Descriptor).#base()];
+      this.#parentInside(base, oldPath);
+      (newDescriptor as Descriptor).#parentInside(otherBase, newPath);
+      const result = call(this.#inner, 'renameAt', oldPath, other, newPath);
+      (newDescriptor as Descriptor).#recheck(otherBase, newPath);
+      return result;
     }
     symlinkAt(linkTarget: string, path: string): unknown {
       this.#writable();
       const base = this.#base();
-      const target = linkTarget.replace(/\\/g, '/');
-      if (target.startsWith('/')) throw NOT_PERMITTED;
-      // Where the link would point, resolved from the real directory that will hold it.
-      const parent = realpathOrThrow(dirname(join(base, path.replace(/\\/g, '/'))));
-      if (!isInside(this.#root.real, normalize(join(parent, target)))) throw NOT_PERMITTED;
+      if (symlinkTargetProblem(linkTarget.replace(/\\/g, '/')) !== null) throw NOT_PERMITTED;
+      this.#parentInside(base, path);
       return call(this.#inner, 'symlinkAt', linkTarget, path);
     }
     unlinkFileAt(path: string): unknown {
       this.#writable();
-      this.#base();
+      const base = this.#base();
+      this.#parentInside(base, path);
       return call(this.#inner, 'unlinkFileAt', path);
     }
     metadataHashAt(flags: PathFlags, path: string): unknown {

@@ -29,6 +29,9 @@ export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, comma
   if (profile.cacheDir !== null) args.push('--bind', profile.cacheDir, profile.cacheDir);
   for (const bind of profile.dataBinds) args.push(bind.writable ? '--bind' : '--ro-bind', bind.path, bind.path);
   if (profile.ipcSocket !== null) args.push('--bind', profile.ipcSocket, profile.ipcSocket);
+  // The root bwrap builds (a tmpfs holding the mount points) becomes read-only: what the app may
+  // write is exactly the rw binds and /tmp, each its own mount.
+  args.push('--remount-ro', '/');
   args.push('--info-fd', String(BWRAP_INFO_FD), '--seccomp', String(BWRAP_SECCOMP_FD), '--', ...command);
   return args;
 }

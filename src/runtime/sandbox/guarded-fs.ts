@@ -134,6 +134,19 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       if (!isInside(this.#root.real, parent)) throw NOT_PERMITTED;
     }
 
+    /** `path`'s directory, and `path` itself when it exists (a symlink there is followed by open), must resolve inside. */
+    #targetInside(base: string, path: string): void {
+      this.#parentInside(base, path);
+      const full = join(base, path.replace(/\\/g, '/'));
+      let real: string;
+      try {
+        real = realpathSync.native(full);
+      } catch {
+        return; // does not exist yet (or is a dangling link, which the open refuses)
+      }
+      if (!isInside(this.#root.real, real)) throw NOT_PERMITTED;
+    }
+
     /**
      * After a call that created or moved an entry: if the entry's directory now resolves outside
      * (a racing rename or link swapped a path component), undo nothing but refuse to go on, so
@@ -247,6 +260,9 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       // preopen every such call is refused anyway, so drop the request rather than fail the open.
       const requested = !this.#root.writable && descriptorFlags.mutateDirectory ? { ...descriptorFlags, mutateDirectory: false } : descriptorFlags;
       const base = this.#base();
+      // Before the open: a create or truncate through a climbing path would change the host file
+      // before any check after the call could refuse it.
+      if (mutating) this.#targetInside(base, path);
       const inner = call(this.#inner, 'openAt', flags, path, openFlags, requested) as ShimDescriptor;
       let opened: string;
       try {

@@ -59,7 +59,7 @@ describe.skipIf(!hasClang)('an app cannot forge its session through its output',
     expect(bytes).toBeLessThan(4 * 1024 * 1024);
     expect(records.some((r) => typeof r.suppressed === 'number')).toBe(true);
     // Runtime notes (a transpile on the fly) come from the control channel; none carries the app's text.
-    expect(records.filter((r) => r.stream === 'runtime' && String(r.msg).includes('flood'))).toEqual([]);
+    expect(records.filter((r) => r.stream === 'runtime' && String(r.msg).includes('memory-limit: flood'))).toEqual([]);
     expect((rssBytes(appd.pid) ?? 0) - before).toBeLessThan(64 * 1024 * 1024);
   });
 

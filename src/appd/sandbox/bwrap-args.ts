@@ -24,6 +24,7 @@ export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, comma
   }
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   for (const path of layout.readOnly) args.push('--ro-bind', path, path);
+  for (const link of layout.links) args.push('--symlink', link.target, link.path);
   for (const bind of profile.packageBinds) args.push('--ro-bind', bind.source, bind.path);
   for (const link of profile.symlinks) args.push('--symlink', link.target, link.path);
   if (profile.cacheDir !== null) args.push('--bind', profile.cacheDir, profile.cacheDir);

@@ -1,5 +1,5 @@
 // The real weft-appd under a private systemd --user: READY, scopes in weft-apps.slice, limits, watchdog, socket activation, clean stop.
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installUnits } from '../../src/systemd/install-units.js';
@@ -114,6 +114,10 @@ describe.skipIf(!process.env.WEFT_TEST_SYSTEMD)('weft-appd under systemd --user'
     // The runtime inherits none of appd's systemd variables (a stray NOTIFY_SOCKET would let an app notify for appd).
     const environ = readFileSync(`/proc/${session.pid as number}/environ`, 'utf8').split('\0');
     expect(environ.filter((v) => /^(NOTIFY_SOCKET|WATCHDOG_USEC|WATCHDOG_PID|LISTEN_PID|LISTEN_FDS|LISTEN_FDNAMES)=/.test(v))).toEqual([]);
+    expect((await ctl<{ sandbox?: string }>('status')).sandbox).toMatch(/^bwrap /);
+    // Inside the scope, bubblewrap confines it as on every other launch path: its own namespaces, no network.
+    for (const ns of ['mnt', 'pid', 'net', 'user']) expect(readlinkSync(`/proc/${session.pid as number}/ns/${ns}`)).not.toBe(readlinkSync(`/proc/self/ns/${ns}`));
+    expect(readFileSync(`/proc/${session.pid as number}/status`, 'utf8')).toMatch(/^NoNewPrivs:\s+1$/m);
     await waitFor('STATUS=1 running', async () => {
       const text = (await sd.show(SERVICE, 'StatusText')).StatusText ?? '';
       return text.startsWith('1 running') ? text : undefined;

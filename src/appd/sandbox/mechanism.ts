@@ -33,10 +33,14 @@ export function chooseSandbox(env: Env): SandboxChoice {
     return { ok: false, message: `WEFT_SANDBOX="${requested}" is not a sandbox mode; use auto, bwrap or js-only` };
   }
   const bwrap = findOnPath('bwrap', env);
-  const problem = bwrap === null ? 'bwrap is not on PATH' : bwrapWorks(bwrap);
-  if (bwrap !== null && problem === null) return { ok: true, status: { kind: 'bwrap', bwrap } };
-  if (requested === 'bwrap') return { ok: false, message: `WEFT_SANDBOX=bwrap, but ${problem}; ${INSTALL_HINT}, or set WEFT_SANDBOX=auto` };
-  return { ok: true, status: { kind: 'off', reason: `${problem}; ${INSTALL_HINT}`, accepted: false } };
+  const failure = bwrap === null ? null : bwrapWorks(bwrap);
+  if (bwrap !== null && failure === null) return { ok: true, status: { kind: 'bwrap', bwrap } };
+  const reason =
+    bwrap === null
+      ? `bwrap is not on PATH; ${INSTALL_HINT}`
+      : `${bwrap} cannot build a sandbox here (${failure}); unprivileged user namespaces and AF_NETLINK must be allowed`;
+  if (requested === 'bwrap') return { ok: false, message: `WEFT_SANDBOX=bwrap, but ${reason}; or set WEFT_SANDBOX=auto` };
+  return { ok: true, status: { kind: 'off', reason, accepted: false } };
 }
 
 /** One line for logs and `weftctl status`: `bwrap` or `off (<reason>)`. */

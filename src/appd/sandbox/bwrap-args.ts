@@ -17,18 +17,20 @@ export const BWRAP_SECCOMP_FD = 5;
  */
 export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, command: readonly string[]): string[] {
   const args = ['--unshare-all', ...(profile.network ? ['--share-net'] : []), '--die-with-parent', '--new-session', '--as-pid-1', '--cap-drop', 'ALL', '--clearenv'];
-  for (const [name, value] of layout.env) args.push('--setenv', name, value);
+  for (const [name, value] of [...layout.env, ...profile.env]) args.push('--setenv', name, value);
   for (const entry of layout.system) {
     if (entry.kind === 'dir') args.push('--ro-bind', entry.path, entry.path);
     else args.push('--symlink', entry.target, entry.path);
   }
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   for (const path of layout.readOnly) args.push('--ro-bind', path, path);
+  for (const link of layout.links) args.push('--symlink', link.target, link.path);
   for (const bind of profile.packageBinds) args.push('--ro-bind', bind.source, bind.path);
   for (const link of profile.symlinks) args.push('--symlink', link.target, link.path);
   if (profile.cacheDir !== null) args.push('--bind', profile.cacheDir, profile.cacheDir);
   for (const bind of profile.dataBinds) args.push(bind.writable ? '--bind' : '--ro-bind', bind.path, bind.path);
   if (profile.ipcSocket !== null) args.push('--bind', profile.ipcSocket, profile.ipcSocket);
+  for (const socket of profile.sockets) args.push('--ro-bind', socket, socket);
   // The root bwrap builds (a tmpfs holding the mount points) becomes read-only: what the app may
   // write is exactly the rw binds and /tmp, each its own mount.
   args.push('--remount-ro', '/');

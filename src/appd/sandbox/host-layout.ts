@@ -9,6 +9,8 @@ export interface HostLayout {
   system: readonly ({ kind: 'dir'; path: string } | { kind: 'symlink'; path: string; target: string })[];
   /** Read-only files and directories node and weft need: /etc pieces, node, weft's code and dependencies. */
   readOnly: readonly string[];
+  /** Symlinks recreated inside after the read-only binds (weft's `node_modules` when it is a link). */
+  links: readonly { path: string; target: string }[];
   /** Environment variables passed into the sandbox (everything else is cleared). */
   env: readonly [string, string][];
 }
@@ -23,6 +25,13 @@ const PASSED_ENV = /^(WEFT_|XDG_|JCO_DEBUG$|HOME$|LANG$|LC_|TZ$|NODE_EXTRA_CA_CE
 export function weftRoot(): string {
   return fileURLToPath(new URL('../../../', import.meta.url));
 }
+
+/**
+ * What of weft's package root the runtime needs: its compiled code, the vendored preview1
+ * adapter, and package.json (Node reads `"type": "module"` from it). Not the rest of a checkout:
+ * sources, tests, `.git`, or a signing key kept beside them.
+ */
+export const WEFT_ROOT_PARTS = ['dist', 'vendor', 'package.json'] as const;
 
 function realOrNull(path: string): string | null {
   try {
@@ -51,10 +60,16 @@ export function readHostLayout(env: Env, extra: readonly string[]): HostLayout {
   // node itself, wherever it is installed (nvm, /usr/local, /usr).
   const node = realOrNull(process.execPath);
   if (node) readOnly.add(dirname(dirname(node)));
-  readOnly.add(root);
-  // node_modules may be a symlink (a git worktree sharing its dependencies): bind where it really is.
-  const modules = realOrNull(join(root, 'node_modules'));
-  if (modules) readOnly.add(modules);
+  for (const part of WEFT_ROOT_PARTS) if (existsSync(join(root, part))) readOnly.add(join(root, part));
+  // node_modules may be a symlink (a git worktree sharing its dependencies): bind where it really
+  // is, and recreate the link, which Node finds walking up from dist/ and then follows.
+  const links: { path: string; target: string }[] = [];
+  const modulesPath = join(root, 'node_modules');
+  const modules = realOrNull(modulesPath);
+  if (modules) {
+    readOnly.add(modules);
+    if (modules !== modulesPath) links.push({ path: modulesPath, target: modules });
+  }
   for (const path of extra) {
     const real = realOrNull(path);
     if (real) readOnly.add(real);
@@ -68,5 +83,5 @@ export function readHostLayout(env: Env, extra: readonly string[]): HostLayout {
   // Paths under a bound system directory (/usr/local/bin/node under /usr) are visible already.
   const bound = system.filter((entry) => entry.kind === 'dir').map((entry) => entry.path);
   const own = [...readOnly].filter((p) => !bound.some((top) => p === top || p.startsWith(`${top}/`)));
-  return { system, readOnly: own, env: [['PATH', '/usr/local/bin:/usr/bin:/bin'], ...passed] };
+  return { system, readOnly: own, links, env: [['PATH', '/usr/local/bin:/usr/bin:/bin'], ...passed] };
 }

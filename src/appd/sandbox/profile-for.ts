@@ -1,8 +1,10 @@
 // Builds a session's confinement profile from its install, its granted preopens, its IPC socket and its cache dir.
 import { readlinkSync } from 'node:fs';
+import type { Env } from '../../config/paths.js';
 import type { Manifest } from '../../manifest/types.js';
 import { entryPath } from '../../store/layout.js';
 import type { InstalledPackage } from '../../store/resolve.js';
+import { desktopAccess } from './desktop.js';
 import type { Bind, ConfinementProfile } from './profile.js';
 
 export interface ProfileInput {
@@ -11,6 +13,8 @@ export interface ProfileInput {
   preopens: readonly { host: string; writable: boolean }[];
   ipcSocket: string | null;
   cacheDir: string | null;
+  /** appd's environment: where the desktop sockets are. */
+  env: Env;
 }
 
 /**
@@ -38,5 +42,6 @@ export function profileFor(input: ProfileInput): ConfinementProfile {
     cacheDir: input.cacheDir,
     ipcSocket: input.ipcSocket,
     network: input.manifest.grants.some((g) => g.kind === 'net-fetch'),
+    ...desktopAccess(input.manifest.grants, input.env),
   };
 }

@@ -19,13 +19,18 @@ export interface ConfinementProfile {
   ipcSocket: string | null;
   /** The manifest grants net:fetch: the process shares the host's network namespace. */
   network: boolean;
+  /** Desktop sockets its grants name (session bus, Wayland), bound at their own paths (desktop.ts). */
+  sockets: readonly string[];
+  /** Variables set inside that name those sockets. */
+  env: readonly [string, string][];
 }
 
 /** The profile of a process that may run an app with no grants: what a standby runtime starts with. */
-export const NO_GRANTS: Pick<ConfinementProfile, 'dataBinds' | 'network'> = { dataBinds: [], network: false };
+export const NO_GRANTS: Pick<ConfinementProfile, 'dataBinds' | 'network' | 'sockets'> = { dataBinds: [], network: false, sockets: [] };
 
-/** True when a standby started with `standby`'s profile can serve `wanted` (same data binds, same network). */
-export function sameGrants(standby: Pick<ConfinementProfile, 'dataBinds' | 'network'>, wanted: Pick<ConfinementProfile, 'dataBinds' | 'network'>): boolean {
+/** True when a standby started with `standby`'s profile can serve `wanted` (same data binds, same network, same desktop sockets). */
+export function sameGrants(standby: Pick<ConfinementProfile, 'dataBinds' | 'network' | 'sockets'>, wanted: Pick<ConfinementProfile, 'dataBinds' | 'network' | 'sockets'>): boolean {
   if (standby.network !== wanted.network || standby.dataBinds.length !== wanted.dataBinds.length) return false;
+  if (standby.sockets.length !== wanted.sockets.length || standby.sockets.some((s, i) => s !== wanted.sockets[i])) return false;
   return standby.dataBinds.every((bind, i) => bind.path === wanted.dataBinds[i]?.path && bind.writable === wanted.dataBinds[i]?.writable);
 }

@@ -34,6 +34,8 @@ export class StandbyStage {
       cacheDir: this.cacheHome,
       ipcSocket: null,
       network: false,
+      sockets: [],
+      env: [],
     };
   }
 

@@ -102,7 +102,7 @@ export class Supervisor {
       await relay.close();
       return shuttingDown();
     }
-    const profile = profileFor({ installed, manifest, preopens, ipcSocket: relay.path, cacheDir });
+    const profile = profileFor({ installed, manifest, preopens, ipcSocket: relay.path, cacheDir, env: this.options.env });
     const launch = { installed, preopens, ipcSocket: relay.path, profile };
     const session = new Session(id, manifest, launch, relay, {
       backend: this.options.backend,

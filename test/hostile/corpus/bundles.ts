@@ -61,6 +61,11 @@ export const BUNDLE_CASES: BundleCase[] = [
     { kind: 'pax', records: { linkpath: '../../../etc' } },
     { kind: 'symlink', name: `${id}/innocent`, target: 'ui' },
   ]),
+  crafted('dangling symlink out', /symlink "org\.weft\.hostile\.danglingsymlinkout\/t" → "s\/s\/\.\.\/\.\.\/victim-file" is dangling and would lead outside the bundle's folder/, (id) => [
+    ...validEntries(id),
+    { kind: 'symlink', name: `${id}/s`, target: '.' },
+    { kind: 'symlink', name: `${id}/t`, target: 's/s/../../victim-file' },
+  ]),
   crafted('symlink loop', /symlink "org\.weft\.hostile\.symlinkloop\/a" → "b" cannot be resolved \(ELOOP/, (id) => [
     ...validEntries(id),
     { kind: 'symlink', name: `${id}/a`, target: 'b' },

@@ -29,6 +29,10 @@ export interface AppdConfig {
   maxSessions: number;
   /** Connected clients at most; one more is told why and disconnected. */
   maxClients: number;
+  /** A request frame must arrive whole within this many ms of its first byte. */
+  frameDeadlineMs: number;
+  /** Bytes of half-received frames held across all clients at most. */
+  maxPendingBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -80,5 +84,10 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     // usual 1024-fd soft limit for the sessions' own fds.
     maxSessions: integer(env, 'WEFT_MAX_SESSIONS', 64, 1, 4096),
     maxClients: integer(env, 'WEFT_MAX_CLIENTS', 256, 1, 65_536),
+    // A local client sends a 4 MiB frame in well under a second; one that stalls mid-frame is
+    // holding memory, not talking.
+    frameDeadlineMs: integer(env, 'WEFT_FRAME_DEADLINE_MS', 10_000, 100, 600_000),
+    // 16 whole maximum frames in flight at once; past that a client is dropped rather than buffered.
+    maxPendingBytes: integer(env, 'WEFT_MAX_PENDING_BYTES', 64 * 1024 * 1024, 4 * 1024 * 1024 + 4, 4 * 1024 * 1024 * 1024),
   };
 }

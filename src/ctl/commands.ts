@@ -1,6 +1,7 @@
 // weftctl's commands: each talks to the daemon through CtlClient and prints a table for people or JSON for scripts.
 import { ErrorCode, type Response, type SessionDetails } from '../protocol/messages.js';
 import { CtlClient, CtlError } from './session-client.js';
+import { inert, inertJson } from './inert.js';
 import { describeExit, formatBytes, formatDuration, formatEvent, keyValues, sessionDetails, sessionRow, SESSION_HEADERS, table } from './format.js';
 
 export interface Io {
@@ -14,7 +15,7 @@ export interface Common {
 }
 
 function print(io: Io, common: Common, json: unknown, human: () => string): void {
-  io.out(common.json ? JSON.stringify(json) : human());
+  io.out(common.json ? inertJson(JSON.stringify(json)) : human());
 }
 
 async function withClient<T>(common: Common, run: (client: CtlClient) => Promise<T>): Promise<T> {
@@ -42,7 +43,7 @@ export function launch(io: Io, common: Common, appId: string, wait: boolean, tim
     const ack = await client.call({ type: 'LAUNCH_APP', app_id: appId, surface_id: 0 }, 'LAUNCH_ACK');
     const sid = ack.session_id;
     if (!wait) {
-      print(io, common, ack, () => `launched ${ack.app_id} as session ${sid}`);
+      print(io, common, ack, () => `launched ${inert(ack.app_id)} as session ${sid}`);
       return;
     }
     const outcome = await client.waitFor<{ ready: true } | { ready: false; event: Extract<Response, { type: 'APP_STATE' }> }>(
@@ -117,7 +118,7 @@ export function send(io: Io, common: Common, sessionId: number, payload: string,
       timeoutMs,
       `a reply from session ${sessionId}`,
     );
-    print(io, common, answer, () => answer.payload);
+    print(io, common, answer, () => inert(answer.payload));
   });
 }
 

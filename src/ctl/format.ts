@@ -1,8 +1,11 @@
 // Text formatting for weftctl: aligned tables, sizes, durations and one-line event descriptions.
 import type { Response, SessionDetails } from '../protocol/messages.js';
+import { inert } from './inert.js';
 
 /** Left-aligned columns separated by two spaces; the header row in capitals. */
-export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+export function table(headers: readonly string[], cellsOf: ReadonlyArray<readonly string[]>): string {
+  // Cells are single-line fields, often an app's: a newline or an escape in one is shown, not obeyed.
+  const rows = cellsOf.map((row) => row.map(inert));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -79,26 +82,26 @@ export function sessionDetails(s: SessionDetails): string {
 
 export function keyValues(rows: ReadonlyArray<readonly [string, string]>): string {
   const width = Math.max(...rows.map(([key]) => key.length));
-  return rows.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${value}`).join('\n');
+  return rows.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${inert(value)}`).join('\n');
 }
 
 /** One line per event for `weftctl watch`. */
 export function formatEvent(event: Response, at: Date): string {
   const time = at.toISOString().slice(11, 23);
   const r = event as Record<string, unknown>;
-  const who = typeof r.session_id === 'number' ? `session ${r.session_id}${typeof r.app_id === 'string' ? ` (${r.app_id})` : ''}` : '';
+  const who = typeof r.session_id === 'number' ? `session ${r.session_id}${typeof r.app_id === 'string' ? ` (${inert(r.app_id)})` : ''}` : '';
   switch (event.type) {
     case 'APP_READY':
       return `${time}  ready     ${who}`;
     case 'APP_STATE': {
       let detail = '';
-      if (event.state === 'stopped' && event.reason) detail = ` — ${describeExit(event)}`;
+      if (event.state === 'stopped' && event.reason) detail = ` — ${inert(describeExit(event))}`;
       if (event.restart_in_ms !== undefined) detail += `; restarting in ${formatDuration(event.restart_in_ms)} (restart ${event.restarts})`;
       return `${time}  ${event.state.padEnd(8)}  ${who}${detail}`;
     }
     case 'IPC_MESSAGE':
-      return `${time}  message   ${who}: ${event.payload}`;
+      return `${time}  message   ${who}: ${inert(event.payload)}`;
     default:
-      return `${time}  ${event.type}  ${JSON.stringify(event)}`;
+      return `${time}  ${inert(event.type)}  ${inert(JSON.stringify(event))}`;
   }
 }

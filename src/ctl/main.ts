@@ -4,11 +4,13 @@ import { weftVersion } from '../appd/version.js';
 import { appdSocketPath } from '../config/paths.js';
 import { DaemonUnavailableError } from '../protocol/client.js';
 import * as commands from './commands.js';
+import { inertLines } from './inert.js';
 import { CtlError } from './session-client.js';
 
+// Everything weftctl prints passes through inertLines: app and manifest text cannot drive the terminal.
 const stdio: commands.Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => process.stdout.write(`${inertLines(text)}\n`),
+  err: (text) => process.stderr.write(`${inertLines(text)}\n`),
 };
 
 function defaultSocket(): string | undefined {

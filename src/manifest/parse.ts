@@ -97,6 +97,11 @@ class Reader {
       this.problems.push(error(where, `must be a string, got ${typeName(value)}`));
       return undefined;
     }
+    const control = controlCharacterProblem(value);
+    if (control) {
+      this.problems.push(error(where, control, 'manifest text is shown in terminals and pages; remove control characters (escape sequences, newlines, tabs)'));
+      return undefined;
+    }
     return value;
   }
 
@@ -115,6 +120,17 @@ class Reader {
     }
     return n;
   }
+}
+
+/** C0 and C1 control characters, DEL and the bidi overrides: none belongs in a manifest's text. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Why a manifest string is refused for the control characters in it, or null. */
+export function controlCharacterProblem(text: string): string | null {
+  const match = CONTROL.exec(text);
+  if (!match) return null;
+  const code = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  return `contains the control character U+${code} at character ${[...text.slice(0, match.index)].length + 1}`;
 }
 
 function readPackage(reader: Reader, pkg: Table | undefined) {

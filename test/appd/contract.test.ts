@@ -6,6 +6,15 @@ import { appdSuiteForFile } from '../hostile/helpers/appd-suite.js';
 import { buildC, hasClang } from '../runtime/helpers/build.js';
 import { rssBytes } from '../support/processes.js';
 
+/** Waits (up to 10 s: appd's log pipe may lag under load) for `check` to hold. */
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const MODES = ['exit137', 'readyforge', 'flood', 'partialtrap'] as const;
 const idOf = (mode: string) => `org.weft.test.forger.${mode}`;
 
@@ -36,8 +45,7 @@ describe.skipIf(!hasClang)('an app cannot forge its session through its output',
     expect(stopped).toMatchObject({ reason: 'exited', exit_code: 137 });
     expect(JSON.stringify(stopped)).not.toContain('forged');
     // The lines are still there, as the app's own output.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(logsOf(id).filter((r) => r.stream === 'stderr').map((r) => r.msg)).toContain('weft-runtime: memory-limit: forged by the app');
+    await eventually(() => logsOf(id).some((r) => r.stream === 'stderr' && r.msg === 'weft-runtime: memory-limit: forged by the app'), 'the forged line logged as stderr');
   });
 
   it('READY on stdout (and escape sequences) does not make a session running: it times out waiting for ready()', async () => {
@@ -69,7 +77,6 @@ describe.skipIf(!hasClang)('an app cannot forge its session through its output',
     expect(stopped).toMatchObject({ reason: 'trap', exit_code: 134 });
     expect(String(stopped.message)).toMatch(/unreachable/);
     expect(String(stopped.message)).not.toMatch(/^\s*at /);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(logsOf(id).some((r) => r.stream === 'stderr' && r.msg === 'progress: 42%')).toBe(true);
+    await eventually(() => logsOf(id).some((r) => r.stream === 'stderr' && r.msg === 'progress: 42%'), 'the partial line logged as its own record');
   });
 });

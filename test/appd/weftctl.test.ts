@@ -27,6 +27,7 @@ describe('weftctl', () => {
     t = makeEnv(FAKE_RUNTIME);
     installFakeApp(t.store, 'org.weft.test.counter');
     installFakeApp(t.store, 'org.weft.test.stall', '[limits]\nready_timeout_ms = 500\n');
+    installFakeApp(t.store, 'org.weft.test.echo');
   });
 
   afterAll(async () => {
@@ -48,7 +49,7 @@ describe('weftctl', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^APP ID\s+NAME\s+VERSION$/);
     expect(table.stdout).toMatch(/org\.weft\.test\.counter\s+counter\s+1\.0\.0/);
     const json = JSON.parse((await ctl(t, 'apps', '--json')).stdout) as Array<{ app_id: string }>;
-    expect(json.map((a) => a.app_id)).toEqual(['org.weft.test.counter', 'org.weft.test.stall']);
+    expect(json.map((a) => a.app_id)).toEqual(['org.weft.test.counter', 'org.weft.test.echo', 'org.weft.test.stall']);
   });
 
   it('launches, lists, inspects, talks to and stops a session', async () => {
@@ -77,6 +78,20 @@ describe('weftctl', () => {
     expect((await ctl(t, 'state', sid)).stdout).toMatch(/last exit:\s+terminated/);
     expect((await ctl(t, 'ps')).stdout).toBe('no apps running\n');
     expect((await ctl(t, 'stop', '4242')).stderr).toContain('session 4242 not found');
+  });
+
+  it("prints an app's text inert: escape sequences, C1 controls and newlines are shown, not obeyed", async () => {
+    const launched = JSON.parse((await ctl(t, 'launch', 'org.weft.test.echo', '--wait', '--json')).stdout) as { session_id: number };
+    const sid = String(launched.session_id);
+    // (No CR: the stand-in runtime's readline would split the message there.)
+    const hostile = 'a\u001b]0;owned\u0007\u001b[1Ab\u009b2Jc\u202eevil';
+    const reply = await ctl(t, 'send', sid, hostile, '--reply');
+    expect(reply.code).toBe(0);
+    expect(reply.stdout).toBe('a\\x1b]0;owned\\x07\\x1b[1Ab\\x9b2Jc\\u202eevil\n');
+    const json = await ctl(t, 'send', sid, hostile, '--reply', '--json');
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect((JSON.parse(json.stdout) as { payload: string }).payload).toBe(hostile);
+    await ctl(t, 'stop', sid);
   });
 
   it('fails launch --wait with the reason when the app never gets ready', async () => {

@@ -3,6 +3,13 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
 import { encodeFrame, FrameDecoder } from '../../protocol/frame.js';
 import { ErrorCode, parseRequest, responseToWire, type Request, type Response } from '../../protocol/messages.js';
+import type { PendingBudget } from './pending-budget.js';
+
+/** How a connection holds its frames to time: a started frame must complete within `frameDeadlineMs`; half-frames across all clients share `budget`. */
+export interface FrameLimits {
+  frameDeadlineMs: number;
+  budget: PendingBudget;
+}
 
 export type RequestHandler = (request: Request, connection: ClientConnection) => Promise<Response>;
 
@@ -20,6 +27,8 @@ export class ClientConnection {
   private closed = false;
   /** A broken frame arrived: answer what came before it, then close; read nothing more. */
   private hangingUp = false;
+  /** Runs while a frame is half received. */
+  private frameTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly id: number,
@@ -27,6 +36,7 @@ export class ClientConnection {
     private readonly handle: RequestHandler,
     /** Bytes appd lets pile up unread in this client's socket before it drops the client. */
     private readonly maxUnreadBytes: number,
+    private readonly frames: FrameLimits,
     private readonly log: Logger,
     onClose: (connection: ClientConnection) => void,
   ) {
@@ -36,6 +46,8 @@ export class ClientConnection {
     });
     socket.on('close', () => {
       this.closed = true;
+      this.clearFrameTimer();
+      frames.budget.release(this);
       onClose(this);
     });
   }
@@ -47,12 +59,45 @@ export class ClientConnection {
 
   close(): void {
     this.closed = true;
+    this.clearFrameTimer();
+    this.frames.budget.release(this);
     this.socket.destroy();
+  }
+
+  private clearFrameTimer(): void {
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer = null;
+  }
+
+  /** Drops a client that breaks a frame limit; the daemon goes on serving everyone else. */
+  private drop(why: string, fields: Record<string, unknown>): void {
+    this.log.warn({ client: this.id, ...fields }, `dropping a client: ${why}`);
+    this.close();
+  }
+
+  /** After each chunk: a half frame starts the deadline (once) and counts against the shared budget. */
+  private holdPending(): void {
+    const pending = this.decoder.pendingBytes;
+    if (!this.frames.budget.hold(this, pending)) {
+      this.drop('half-received frames across all clients passed the cap', { pending_bytes: pending, cap_bytes: this.frames.budget.maxBytes });
+      return;
+    }
+    if (pending === 0) {
+      this.clearFrameTimer();
+      return;
+    }
+    this.frameTimer ??= setTimeout(() => {
+      this.frameTimer = null;
+      if (this.decoder.pendingBytes > 0) this.drop(`a frame did not complete within ${this.frames.frameDeadlineMs} ms`, { pending_bytes: this.decoder.pendingBytes });
+    }, this.frames.frameDeadlineMs);
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.hangingUp) return;
-    for (const frame of this.decoder.push(chunk)) {
+    const frames = this.decoder.push(chunk);
+    this.holdPending();
+    if (this.closed) return;
+    for (const frame of frames) {
       if (!frame.ok && frame.fatal) {
         // A bad length prefix leaves no way to find the next frame: the frames before it are
         // answered in order, then this one, then the connection is closed.

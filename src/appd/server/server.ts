@@ -4,17 +4,23 @@ import type { Logger } from '../../log/logger.js';
 import { encodeFrame } from '../../protocol/frame.js';
 import { ErrorCode, type Response } from '../../protocol/messages.js';
 import { ClientConnection, type RequestHandler } from './connection.js';
+import { PendingBudget } from './pending-budget.js';
 
 export interface ServerLimits {
   /** Unread bytes a client may leave in its socket before appd drops it. */
   maxUnreadBytes: number;
   /** Connected clients at most. */
   maxClients: number;
+  /** A frame must complete this soon after its first byte. */
+  frameDeadlineMs: number;
+  /** Bytes of half-received frames held across all clients at most. */
+  maxPendingBytes: number;
 }
 
 export class AppdServer {
   private readonly connections = new Set<ClientConnection>();
   private nextClientId = 1;
+  private readonly budget: PendingBudget;
 
   constructor(
     private readonly server: Server,
@@ -22,13 +28,14 @@ export class AppdServer {
     private readonly limits: ServerLimits,
     private readonly log: Logger,
   ) {
+    this.budget = new PendingBudget(limits.maxPendingBytes);
     server.on('connection', (socket) => {
       if (this.connections.size >= limits.maxClients) {
         this.turnAway(socket);
         return;
       }
       const id = this.nextClientId++;
-      const connection = new ClientConnection(id, socket, this.handle, limits.maxUnreadBytes, log, (closed) => this.connections.delete(closed));
+      const connection = new ClientConnection(id, socket, this.handle, limits.maxUnreadBytes, { frameDeadlineMs: limits.frameDeadlineMs, budget: this.budget }, log, (closed) => this.connections.delete(closed));
       this.connections.add(connection);
       log.debug({ client: id }, 'client connected');
     });

@@ -7,6 +7,7 @@ import { error, hasErrors, warning, type Problem } from '../manifest/problem.js'
 import type { Manifest } from '../manifest/types.js';
 import { inspectWasm, type WasmInfo } from '../wasm/inspect.js';
 import { sha256Hex } from './content-hash.js';
+import { CAPABILITY_HINTS, GRANT_KIND } from '../protocol/interfaces.js';
 import { judgeComponentImport, judgeCoreImport, type CapabilityUse } from './import-policy.js';
 import { isWithin, resolveFileInside } from './inside.js';
 import { DEFAULT_LIMITS, mebibytes, type PackageLimits } from './limits.js';
@@ -125,16 +126,10 @@ async function readModule(dirReal: string, modulePath: string, limits: PackageLi
 function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problems: Problem[]): Set<CapabilityUse> {
   const uses = new Set<CapabilityUse>();
   const where = module.path;
-  const grantKind: Record<CapabilityUse, Grant['kind']> = { 'net-fetch': 'net-fetch', notifications: 'notifications', clipboard: 'clipboard', fs: 'fs' };
-  const granted = (need: CapabilityUse): boolean => grants.some((g) => g.kind === grantKind[need]);
+  const granted = (need: CapabilityUse): boolean => grants.some((g) => g.kind === GRANT_KIND[need]);
   const missingGrant = (importName: string, need: CapabilityUse): void => {
-    const wanted = {
-      'net-fetch': ['a net:fetch capability', 'add "net:fetch:<host>" (or "net:fetch:*") to package.capabilities'],
-      notifications: ['the sys:notifications capability', 'add "sys:notifications" to package.capabilities'],
-      clipboard: ['a sys:clipboard capability', 'add "sys:clipboard:read" and/or "sys:clipboard:write" to package.capabilities'],
-      fs: ['an fs capability', 'add an fs:* capability to package.capabilities'],
-    }[need];
-    problems.push(error(where, `imports ${importName}, which needs ${wanted[0]}, but package.capabilities does not grant one`, wanted[1]));
+    const hint = CAPABILITY_HINTS[need];
+    problems.push(error(where, `imports ${importName}, which needs ${hint.what}, but package.capabilities does not grant one`, hint.add));
   };
 
   if (module.info.kind === 'core') {

@@ -1,20 +1,12 @@
-// Which imports weft can satisfy, and which capability each one needs or makes use of.
+// Which imports a package may have: component imports judged by the shared interface table, core-module imports by WASI preview1's function list.
+import { judgeInterface, type CapabilityUse } from '../protocol/interfaces.js';
 import type { ComponentItem, CoreImport } from '../wasm/inspect.js';
 
-/** The capability families an import can need or use. */
-export type CapabilityUse = 'fs' | 'net-fetch' | 'notifications' | 'clipboard';
+export type { CapabilityUse };
 
 export type ImportVerdict =
   | { ok: true; needs: CapabilityUse | null; uses: CapabilityUse | null }
   | { ok: false; message: string; hint: string };
-
-export const WEFT_APP_INTERFACES: Readonly<Record<string, CapabilityUse | null>> = {
-  notify: null,
-  ipc: null,
-  fetch: 'net-fetch',
-  notifications: 'notifications',
-  clipboard: 'clipboard',
-};
 
 /** Every function wasi_snapshot_preview1 defines; the vendored preview1 adapter exports exactly these (a test checks). */
 export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -30,57 +22,14 @@ export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
 
 export const PREVIEW1_MODULE = 'wasi_snapshot_preview1';
 
-const INTERFACE_NAME = /^([a-z][a-z0-9-]*):([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)(?:@(.+))?$/;
-
-/** Judges one top-level component import by name and kind. */
+/** Judges one top-level component import by name and kind, by the interface table weft-runtime links with. */
 export function judgeComponentImport(item: ComponentItem): ImportVerdict {
-  const match = INTERFACE_NAME.exec(item.name);
-  if (!match) {
-    return {
-      ok: false,
-      message: `imports ${item.kind} "${item.name}", which is not a WASI or weft:app interface`,
-      hint: 'weft provides WASI 0.2.x interfaces and weft:app/*@0.1.x; anything else cannot be linked',
-    };
-  }
-  const [, namespace, pkg, iface, version] = match as unknown as [string, string, string, string, string | undefined];
+  const verdict = judgeInterface(item.name);
+  if (!verdict.ok) return { ok: false, message: `imports ${item.kind} ${verdict.message}`, hint: verdict.hint };
   if (item.kind !== 'instance') {
     return { ok: false, message: `imports "${item.name}" as a ${item.kind}; weft only provides interface (instance) imports`, hint: 'import the interface, as wit-bindgen does' };
   }
-  if (namespace === 'wasi') {
-    if (version === undefined || !/^0\.2\.\d+$/.test(version)) {
-      return {
-        ok: false,
-        message: `imports "${item.name}": weft provides WASI 0.2.x only, not ${version === undefined ? 'an unversioned interface' : `version ${version}`}`,
-        hint: 'build against WASI 0.2 (wasm32-wasip2, or a preview1 module wrapped with the preview1 adapter)',
-      };
-    }
-    if (pkg === 'filesystem') return { ok: true, needs: null, uses: 'fs' };
-    if (pkg === 'http') return { ok: true, needs: 'net-fetch', uses: 'net-fetch' };
-    return { ok: true, needs: null, uses: null };
-  }
-  if (namespace === 'weft' && pkg === 'app') {
-    if (version === undefined || !/^0\.1\.\d+$/.test(version)) {
-      return {
-        ok: false,
-        message: `imports "${item.name}": weft provides weft:app 0.1.x, not ${version === undefined ? 'an unversioned interface' : `version ${version}`}`,
-        hint: 'generate bindings from wit/weft-app.wit (package weft:app@0.1.0)',
-      };
-    }
-    if (!(iface in WEFT_APP_INTERFACES)) {
-      return {
-        ok: false,
-        message: `imports "${item.name}": weft:app has no interface "${iface}"`,
-        hint: `weft:app interfaces: ${Object.keys(WEFT_APP_INTERFACES).join(', ')}`,
-      };
-    }
-    const use = WEFT_APP_INTERFACES[iface] ?? null;
-    return { ok: true, needs: use, uses: use };
-  }
-  return {
-    ok: false,
-    message: `imports "${item.name}", which is neither WASI 0.2.x nor weft:app`,
-    hint: 'weft provides WASI 0.2.x interfaces and weft:app/*@0.1.x; anything else cannot be linked',
-  };
+  return { ok: true, needs: verdict.entry.needs, uses: verdict.entry.uses };
 }
 
 /** Judges one core-module import: only known wasi_snapshot_preview1 functions are satisfiable. */

@@ -1,41 +1,10 @@
 // Decides, before anything runs, who provides each import of the component: the WASI shim, a granted factor, or nobody (refused).
 import type { Grant } from '../manifest/capabilities.js';
-import { factorForInterface, FACTORS, versionCompatible } from './factors/index.js';
+import { CAPABILITY_HINTS, GRANT_KIND, judgeInterface, type CapabilityUse, type ImportSource } from '../protocol/interfaces.js';
+import { readComponentLayout } from '../wasm/component-reader.js';
+import { FACTORS } from './factors/index.js';
 import type { SessionFacts } from './factors/factor.js';
 import { LoadError } from './load-error.js';
-
-/** WASI 0.2 interfaces weft provides, sandboxed: io, clocks and stdio its own (src/runtime/wasi/), random, filesystem, sockets and http from preview2-shim. */
-export const WASI_INTERFACES: ReadonlySet<string> = new Set([
-  'wasi:cli/environment',
-  'wasi:cli/exit',
-  'wasi:cli/stdin',
-  'wasi:cli/stdout',
-  'wasi:cli/stderr',
-  'wasi:cli/terminal-input',
-  'wasi:cli/terminal-output',
-  'wasi:cli/terminal-stdin',
-  'wasi:cli/terminal-stdout',
-  'wasi:cli/terminal-stderr',
-  'wasi:clocks/monotonic-clock',
-  'wasi:clocks/wall-clock',
-  'wasi:filesystem/preopens',
-  'wasi:filesystem/types',
-  'wasi:io/error',
-  'wasi:io/poll',
-  'wasi:io/streams',
-  'wasi:random/random',
-  'wasi:random/insecure',
-  'wasi:random/insecure-seed',
-  'wasi:sockets/instance-network',
-  'wasi:sockets/ip-name-lookup',
-  'wasi:sockets/network',
-  'wasi:sockets/tcp',
-  'wasi:sockets/tcp-create-socket',
-  'wasi:sockets/udp',
-  'wasi:sockets/udp-create-socket',
-  'wasi:http/types',
-  'wasi:http/outgoing-handler',
-]);
 
 export interface ImportName {
   /** Exactly as component.js looks it up. */
@@ -61,18 +30,12 @@ export interface ImportPlan {
   importsNotify: boolean;
 }
 
-function versionIs(version: string | null, major: number, minor: number): boolean {
-  if (version === null) return true;
-  const match = /^(\d+)\.(\d+)\.\d+(?:[-+].*)?$/.exec(version);
-  return match !== null && Number(match[1]) === major && Number(match[2]) === minor;
-}
-
 /**
- * Maps every import key to its provider; throws one LoadError listing each import nobody may
- * provide. Any WASI 0.2.x minor version maps onto the shim (0.2 is additive across minors);
- * weft:app accepts 0.1.x.
+ * Maps every import key to its provider by the shared interface table (src/protocol/interfaces.ts),
+ * the same judgement `weft-pack check` makes; throws one LoadError listing each import nobody may
+ * provide.
  */
-export function planImports(keys: readonly string[], grants: readonly Grant[], session: SessionFacts): ImportPlan {
+export function planImports(keys: readonly string[], grants: readonly Grant[], session: SessionFacts, from: ImportSource = 'component'): ImportPlan {
   const plan: ImportPlan = { wasi: [], factored: [], factorConfigs: {}, importsNotify: false };
   const problems: string[] = [];
   for (const factor of FACTORS) {
@@ -81,27 +44,44 @@ export function planImports(keys: readonly string[], grants: readonly Grant[], s
   }
   for (const key of keys) {
     const name = parseImportName(key);
-    if (name.iface.startsWith('wasi:')) {
-      if (!WASI_INTERFACES.has(name.iface)) problems.push(`${key}: weft does not provide this WASI interface`);
-      else if (!versionIs(name.version, 0, 2)) problems.push(`${key}: only WASI 0.2.x is supported`);
-      else plan.wasi.push(name);
+    const verdict = judgeInterface(key, from);
+    if (!verdict.ok) {
+      problems.push(verdict.message);
       continue;
     }
-    const found = factorForInterface(name.iface);
-    const factor = found?.factor;
-    if (!found || !factor) {
-      problems.push(`${key}: no weft host interface has this name`);
-    } else if (!versionCompatible(name.version, found.version)) {
-      problems.push(`${key}: weft provides ${name.iface}@${found.version} (any ${found.version.replace(/\.\d+$/, '.x')} import matches)`);
-    } else if (!(factor.name in plan.factorConfigs)) {
-      problems.push(`${key}: not granted; the manifest needs ${factor.capabilities.map((c) => `"${c}"`).join(' or ')} in [package] capabilities`);
+    const { entry } = verdict;
+    if (entry.needs !== null && !grants.some((g) => g.kind === GRANT_KIND[entry.needs as CapabilityUse])) {
+      problems.push(`${key}: not granted; the manifest needs ${CAPABILITY_HINTS[entry.needs].capabilities.map((c) => `"${c}"`).join(' or ')} in [package] capabilities`);
+    } else if (entry.provider === 'wasi') {
+      plan.wasi.push(name);
+    } else if (!(entry.provider in plan.factorConfigs)) {
+      problems.push(`${key}: ${entry.provider} is not available to this session`);
     } else {
-      plan.factored.push({ ...name, factor: factor.name });
-      if (factor.name === 'notify') plan.importsNotify = true;
+      plan.factored.push({ ...name, factor: entry.provider });
+      if (entry.provider === 'notify') plan.importsNotify = true;
     }
   }
   if (problems.length > 0) {
     throw new LoadError(`the app imports what weft will not provide: ${problems.join('; ')}`);
   }
   return plan;
+}
+
+/**
+ * Judges a component's own import names (with their versions, which component.js's keys no longer
+ * carry) by the table `weft-pack check` uses; throws one LoadError naming each refused import.
+ * Reads only the component's import section (no validation), so it costs well under a millisecond.
+ */
+export function judgeComponentVersions(component: Uint8Array): void {
+  let imports;
+  try {
+    imports = readComponentLayout(component).imports;
+  } catch (cause) {
+    throw new LoadError(`cannot read the component's imports: ${(cause as Error).message}`);
+  }
+  const problems = imports.flatMap((item) => {
+    const verdict = judgeInterface(item.name, 'component');
+    return verdict.ok ? [] : [verdict.message];
+  });
+  if (problems.length > 0) throw new LoadError(`the app imports what weft will not provide: ${problems.join('; ')}`);
 }

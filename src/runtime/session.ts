@@ -10,7 +10,7 @@ import { EXIT } from '../protocol/runtime-exit.js';
 import type { FactorHost, HostContext, SessionFacts } from './factors/factor.js';
 import { factorByName } from './factors/index.js';
 import { serveHostCalls } from './host-calls.js';
-import { parseImportName, planImports } from './import-plan.js';
+import { judgeComponentVersions, parseImportName, planImports } from './import-plan.js';
 import { LoadError } from './load-error.js';
 import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from './messages.js';
 import { loadPackage } from './package.js';
@@ -98,7 +98,8 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
       preopens.length,
     );
     worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir, needsShimIo: shimIo } satisfies EntryPrefetch);
-    const plan = planImports(code.importKeys, pkg.manifest.grants, facts);
+    if (pkg.moduleKind === 'component') judgeComponentVersions(pkg.module);
+    const plan = planImports(code.importKeys, pkg.manifest.grants, facts, 'key');
     const [{ modules }, socket] = await Promise.all([compileCoreModules(code, limitMb * MIB, limitMb), ipcConnecting]);
     trace('core modules compiled');
     ipcSocket = socket;

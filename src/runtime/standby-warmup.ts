@@ -20,7 +20,7 @@ entry = "ui/index.html"
 wasm_memory_max_mb = 64
 `;
 
-const SAMPLE_IMPORTS = ['wasi:cli/environment', 'wasi:cli/exit', 'wasi:io/streams@0.2.3', 'weft:app/notify', 'weft:app/ipc@0.1.0'];
+const SAMPLE_IMPORTS = ['wasi:cli/environment@0.2.3', 'wasi:cli/exit@0.2.3', 'wasi:io/streams@0.2.3', 'weft:app/notify@0.1.0', 'weft:app/ipc@0.1.0'];
 
 /** Exercises manifest parsing, hashing and import planning; results are discarded. */
 export function warmUp(): void {

@@ -11,8 +11,6 @@ const MAX_CLIPBOARD_BYTES = 16 * 1024 * 1024;
 
 export const clipboardFactor = defineFactor<ClipboardConfig>({
   name: 'clipboard',
-  interfaces: ['weft:app/clipboard@0.1.0'],
-  capabilities: ['sys:clipboard:read', 'sys:clipboard:write'],
   grant(grants) {
     const read = grants.some((g) => g.kind === 'clipboard' && g.access === 'read');
     const write = grants.some((g) => g.kind === 'clipboard' && g.access === 'write');

@@ -59,13 +59,7 @@ export interface FactorHost {
 
 export interface Factor<Config> {
   readonly name: string;
-  /**
-   * WIT interfaces it provides, versioned as in wit/weft-app.wit (`weft:app/ipc@0.1.0`). An
-   * import of the same interface at any version with the same major.minor (0.1.x) matches.
-   */
-  readonly interfaces: readonly string[];
-  /** Capability strings that grant it; empty when every app gets it. */
-  readonly capabilities: readonly string[];
+  // Which interfaces it provides and which capability each needs: src/protocol/interfaces.ts.
   /**
    * Main thread: the per-session configuration when the grants allow this factor, else null.
    * It crosses to the wasm thread by structured clone (SharedArrayBuffers stay shared).

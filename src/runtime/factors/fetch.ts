@@ -87,8 +87,6 @@ async function fetchAllowed(config: FetchConfig, url: string, method: string, he
 
 export const fetchFactor = defineFactor<FetchConfig>({
   name: 'fetch',
-  interfaces: ['weft:app/fetch@0.1.0'],
-  capabilities: ['net:fetch:*', 'net:fetch:<host-pattern>'],
   grant(grants) {
     const patterns = grants.flatMap((g) => (g.kind === 'net-fetch' ? [g.host] : []));
     return patterns.length > 0 ? { patterns, maxResponseBytes: 16 * 1024 * 1024, timeoutMs: 30_000, maxRedirects: 5 } : null;

@@ -17,8 +17,6 @@ interface IpcConfig {
 
 export const ipcFactor = defineFactor<IpcConfig>({
   name: 'ipc',
-  interfaces: ['weft:app/ipc@0.1.0'],
-  capabilities: [],
   grant: (_grants, session) => ({
     connected: session.ipcConnected,
     maxPayloadBytes: IPC_MAX_PAYLOAD_BYTES,

@@ -4,8 +4,6 @@ import { runHelper } from './spawn-helper.js';
 
 export const notificationsFactor = defineFactor<{ appId: string }>({
   name: 'notifications',
-  interfaces: ['weft:app/notifications@0.1.0'],
-  capabilities: ['sys:notifications'],
   grant: (grants, session) => (grants.some((g) => g.kind === 'notifications') ? { appId: session.appId } : null),
   host: (config) => ({
     async call(op, args) {

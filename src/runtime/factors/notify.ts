@@ -3,8 +3,6 @@ import { defineFactor } from './factor.js';
 
 export const notifyFactor = defineFactor<true>({
   name: 'notify',
-  interfaces: ['weft:app/notify@0.1.0'],
-  capabilities: [],
   grant: () => true,
   guest: (_config, context) => ({
     'weft:app/notify': {

@@ -19,7 +19,17 @@ export const BWRAP_SECCOMP_FD = 5;
  * empty: only what is bound below exists.
  */
 export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, command: readonly string[], options: { disableUserns: boolean } = { disableUserns: true }): string[] {
-  const args = ['--unshare-all', ...(options.disableUserns ? ['--unshare-user', '--disable-userns'] : []), ...(profile.network ? ['--share-net'] : []), '--die-with-parent', '--new-session', '--as-pid-1', '--cap-drop', 'ALL', '--clearenv'];
+  const args = [
+    '--unshare-all',
+    ...(options.disableUserns ? ['--unshare-user', '--disable-userns'] : []),
+    ...(profile.network ? ['--share-net'] : []),
+    '--die-with-parent',
+    '--new-session',
+    '--as-pid-1',
+    '--cap-drop',
+    'ALL',
+    '--clearenv',
+  ];
   for (const [name, value] of [...layout.env, ...profile.env]) args.push('--setenv', name, value);
   for (const entry of layout.system) {
     if (entry.kind === 'dir') args.push('--ro-bind', entry.path, entry.path);

@@ -7,6 +7,7 @@ import type { Env } from '../config/paths.js';
 import { isRunExport } from '../wasm/entry-point.js';
 import { InitialMemoryTooLargeError, limitLinearMemory } from '../wasm/memory-limit.js';
 import { PRECOMPILED_INFO_FILE } from '../wasm/precompiled-layout.js';
+import { precompiledMismatch } from '../store/precompiled-hashes.js';
 import { EXIT } from '../protocol/runtime-exit.js';
 import { LoadError } from './load-error.js';
 import type { LoadedPackage } from './package.js';
@@ -54,6 +55,10 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
     const dir = join(installed.installDir, precompiled.dir);
     const entryPath = join(dir, precompiled.entry);
     if (await isFile(entryPath)) {
+      if (precompiled.files) {
+        const mismatch = precompiledMismatch(dir, precompiled.files);
+        if (mismatch) throw new LoadError(`${pkg.manifest.id}: its precompiled code in ${dir} does not match the install record (${mismatch}); reinstall it with: weft-pack install --force <package>`);
+      }
       const importKeys = precompiled.imports.length > 0 ? precompiled.imports : ((await describedImports(dir)) ?? (await scanImportKeys(entryPath)));
       return { dir, entryUrl: pathToFileURL(entryPath).href, importKeys };
     }

@@ -11,6 +11,8 @@ export interface PrecompiledInfo {
   transpiler: string;
   /** The preview1 adapter's SHA-256 when a core module was wrapped; null for components. */
   adapter_sha256: string | null;
+  /** SHA-256 of every file in the precompiled dir (relative path → hex); the runtime refuses a change. Absent in records older than this field. */
+  files?: Record<string, string>;
 }
 
 export interface InstallRecord {

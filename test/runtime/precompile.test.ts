@@ -59,3 +59,32 @@ describe('transpileToCache', () => {
     expect(existsSync(join(first.dir, 'component.js'))).toBe(true);
   });
 });
+
+describe('precompiled integrity', () => {
+  it('the install record holds a hash of every precompiled file, and the runtime refuses a changed one, saying to reinstall', async () => {
+    const { installPackage } = await import('../../src/pack/install.js');
+    const { makeHome, startRuntime } = await import('./helpers/harness.js');
+    const { realpathSync, writeFileSync: write, readdirSync } = await import('node:fs');
+    const home = makeHome();
+    try {
+      const installed = await installPackage(join(ROOT, 'apps', 'hello'), { root: home.store });
+      const installDir = join(realpathSync(installed.entry), '..');
+      const record = JSON.parse(readFileSync(join(installDir, 'record.json'), 'utf8')) as { precompiled: { dir: string; files: Record<string, string> } };
+      const dir = join(installDir, record.precompiled.dir);
+      expect(Object.keys(record.precompiled.files).sort()).toEqual(readdirSync(dir).sort());
+      const good = startRuntime(home, [installed.appId, '1']);
+      expect((await good.done).code).toBe(0);
+      // One byte of the entry module changes: the runtime refuses to load any of it.
+      const entry = join(dir, 'component.js');
+      const source = readFileSync(entry);
+      source[source.length - 2] ^= 0x20;
+      write(entry, source);
+      const bad = startRuntime(home, [installed.appId, '2']);
+      const result = await bad.done;
+      expect(result.code).toBe(125);
+      expect(bad.stderr()).toMatch(/component\.js has changed since it was installed\); reinstall it with: weft-pack install --force/);
+    } finally {
+      home.cleanup();
+    }
+  });
+});

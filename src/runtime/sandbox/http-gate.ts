@@ -1,5 +1,7 @@
 // wasi:http/outgoing-handler behind the manifest: with no net:fetch grant every request is denied; with one, each request's authority must be allowed.
+import { isIP } from 'node:net';
 import { hostAllowed } from '../../manifest/capabilities.js';
+import { addressDenial } from './address-gate.js';
 import type { ShimHttp } from '../wasi/shim.js';
 
 /** The wasi:http error-code case for a request the host refuses to send. */
@@ -27,6 +29,10 @@ export function gatedOutgoingHandler(http: ShimHttp | null, patterns: readonly s
       if (scheme && scheme.tag !== 'HTTP' && scheme.tag !== 'HTTPS') throw DENIED;
       const parts = authorityParts(outgoing.authority() ?? '', https);
       if (!parts || !hostAllowed(patterns, parts.host, parts.port)) throw DENIED;
+      // An address literal must be public unless a grant names it exactly (a name is resolved by
+      // preview2-shim's own worker, out of reach here: docs/architecture/sandbox.md says so).
+      const literal = parts.host.replace(/^\[|\]$/g, '');
+      if (isIP(literal) && addressDenial(patterns, literal, parts.port, literal) !== null) throw DENIED;
       return http.outgoingHandler.handle(request, options);
     },
   };

@@ -93,7 +93,7 @@ export const BUNDLE_CASES: BundleCase[] = [
   {
     name: 'forbidden import',
     code: 'INVALID_PACKAGE',
-    message: /imports "evil:host\/exec@1\.0\.0", which is neither WASI 0\.2\.x nor weft:app/,
+    message: /imports instance "evil:host\/exec@1\.0\.0": weft does not provide evil:host\/exec/,
     build: async (path) => writeFileSync(path, zstd(tar(validEntries(idOf('forbidden import'), {}, await watToWasm(componentWat('(import "evil:host/exec@1.0.0" (instance))')))))),
   },
   {

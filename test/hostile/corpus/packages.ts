@@ -110,10 +110,10 @@ export const PACKAGE_CASES: PackageCase[] = [
   pkg('core without _start', INVALID, /without a "_start" function export/, async (dir, id) =>
     basePackage(dir, id, {}, await watToWasm('(module (memory (export "memory") 1) (func (export "main")))')),
   ),
-  pkg('component imports a foreign host', INVALID, /imports "evil:host\/exec@1\.0\.0", which is neither WASI 0\.2\.x nor weft:app/, async (dir, id) =>
+  pkg('component imports a foreign host', INVALID, /imports instance "evil:host\/exec@1\.0\.0": weft does not provide evil:host\/exec/, async (dir, id) =>
     basePackage(dir, id, {}, await watToWasm(componentWat('(import "evil:host/exec@1.0.0" (instance))'))),
   ),
-  pkg('component imports wasi 0.3', INVALID, /weft provides WASI 0\.2\.x only, not version 0\.3\.0/, async (dir, id) =>
+  pkg('component imports wasi 0.3', INVALID, /weft provides wasi:filesystem\/types@0\.2\.x, not version 0\.3\.0/, async (dir, id) =>
     basePackage(dir, id, {}, await watToWasm(componentWat('(import "wasi:filesystem/types@0.3.0" (instance))'))),
   ),
   pkg('weft fetch without capability', INVALID, /imports weft:app\/fetch@0\.1\.0, which needs a net:fetch capability, but package\.capabilities does not grant one/, (dir, id) =>
@@ -125,7 +125,7 @@ export const PACKAGE_CASES: PackageCase[] = [
   pkg('weft notifications without capability', INVALID, /imports weft:app\/notifications@0\.1\.0, which needs the sys:notifications capability/, async (dir, id) =>
     basePackage(dir, id, {}, await watToWasm(componentWat(NOTIFY))),
   ),
-  pkg('weft unknown interface', INVALID, /weft:app has no interface "exec"/, async (dir, id) =>
+  pkg('weft unknown interface', INVALID, /weft does not provide weft:app\/exec/, async (dir, id) =>
     basePackage(dir, id, {}, await watToWasm(componentWat('(import "weft:app/exec@0.1.0" (instance))'))),
   ),
   pkg('unknown capability', INVALID, /unknown capability "fs:rw:\/"/, (dir, id) => basePackage(dir, id, { capabilities: ['fs:rw:/'] })),

@@ -146,6 +146,8 @@ export function status(io: Io, common: Common): Promise<void> {
         ['daemon', `weft-appd ${s.version}, pid ${s.pid}, up ${formatDuration(s.uptime_ms)}`],
         ['socket', s.socket],
         ['backend', s.backend],
+        // An appd from before the field says nothing about its sandbox.
+        ['sandbox', s.sandbox ?? '-'],
         ['sessions', `${s.sessions.running} running, ${s.sessions.starting} starting, ${s.sessions.stopping} stopping, ${s.sessions.stopped} recently stopped`],
         ['clients', String(s.clients)],
         ['memory', formatBytes(s.rss_bytes)],

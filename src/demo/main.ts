@@ -62,6 +62,10 @@ async function main(): Promise<void> {
 
     client = await AppdClient.connect(socket);
     expect(await client.request({ type: 'SUBSCRIBE' }), 'SUBSCRIBED');
+    const { status } = expect(await client.request({ type: 'QUERY_STATUS' }), 'DAEMON_STATUS');
+    const sandbox = status.sandbox ?? 'unknown';
+    // The demo runs either way, but says plainly when apps are not confined by the kernel.
+    say(`sandbox: ${sandbox}${sandbox.startsWith('off') ? ' — apps are not confined by the kernel; apt-get install bubblewrap (see docs/architecture/sandbox.md)' : ''}`);
     const installed = expect(await client.request({ type: 'QUERY_INSTALLED_APPS' }), 'INSTALLED_APPS');
     say(`installed apps: ${installed.apps.map((a) => a.app_id).join(', ')}`);
 

@@ -12,6 +12,7 @@ describe('npm run demo', () => {
     const run = spawnSync(process.execPath, [join(repo, 'dist', 'demo', 'main.js')], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr).not.toMatch(/demo failed/);
     expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^sandbox: (bwrap \(|off \()/m);
     expect(run.stdout).toMatch(/APP_READY session \d+ after \d+ ms/);
     expect(run.stdout).toMatch(/IPC increment → \{"count":1\}/);
     expect(run.stdout).toMatch(/IPC get → \{"count":2\}/);

@@ -95,6 +95,10 @@ describe.skipIf(missing !== null)('every launch path runs the runtime inside bub
     const { t, daemon, client, events } = await daemonWith({ WEFT_STANDBY: '1' });
     await waitFor(() => daemon.logs.length > 0, 5000, 'logs');
     await new Promise((resolve) => setTimeout(resolve, 1500)); // the standby boots
+    // An app's first launch fills its own cache, so it goes cold (standby-stage.ts, stageCanServe); the next one is warm.
+    const first = await launchReady(client, events, 'org.weft.demo.counter');
+    expect(daemon.logs.find((l) => l.msg === 'runtime started' && l.session_id === first)?.warm).toBe(false);
+    await client.request({ type: 'TERMINATE_APP', session_id: first });
     const sid = await launchReady(client, events, 'org.weft.demo.counter').catch((error: Error) => {
       throw new Error(`${error.message}\n${daemon.logs.map((l) => JSON.stringify(l)).join('\n')}`);
     });

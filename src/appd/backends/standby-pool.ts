@@ -6,7 +6,7 @@ import { CONTROL_FD, CONTROL_FD_FLAG, parseControl } from '../../protocol/runtim
 import { standbySessionLine } from '../../protocol/runtime-argv.js';
 import type { Confiner } from '../sandbox/confiner.js';
 import { NO_GRANTS, sameGrants } from '../sandbox/profile.js';
-import { StandbyStage } from '../sandbox/standby-stage.js';
+import { StandbyStage, stageCanServe } from '../sandbox/standby-stage.js';
 import type { Command } from './runtime-command.js';
 import { spawnRuntime } from './spawn.js';
 import { launchArgv, type LaunchSpec, type RuntimeProcess } from './types.js';
@@ -59,6 +59,7 @@ export class StandbyPool {
   take(spec: LaunchSpec): RuntimeProcess | null {
     const { installed } = spec;
     if (this.confiner.status.kind === 'bwrap' && !sameGrants(NO_GRANTS, spec.profile)) return null;
+    if (this.confiner.status.kind === 'bwrap' && !stageCanServe(installed, appCacheDir(spec.appId), process.env.WEFT_RUNTIME_CODE_CACHE === '0')) return null;
     for (const standby of this.standbys) {
       if (!standby.ready || standby.proc.child.exitCode !== null || standby.proc.child.signalCode !== null) continue;
       this.release(standby);

@@ -9,14 +9,27 @@ export const BWRAP_SECCOMP_FD = 5;
 
 /**
  * `--unshare-all` gives the process its own user, pid, ipc, uts, cgroup and network namespaces
- * (`--share-net` keeps the host network only for net:fetch grants); `--as-pid-1` makes the
+ * (`--share-net` keeps the host network only for net:fetch grants); where bwrap supports it,
+ * `--disable-userns` stops the process from creating user namespaces of its own (nested user
+ * namespaces are a common way into kernel code that is otherwise out of reach), with
+ * `--unshare-user`, which it requires (`--unshare-all` only tries, and skips it as root); `--as-pid-1` makes the
  * runtime the namespace's init, so appd signals it directly by the pid bwrap reports;
  * `--die-with-parent` and `--new-session` tie it to appd and cut it from any terminal;
  * `--clearenv` drops everything but the variables the runtime reads. The filesystem starts
  * empty: only what is bound below exists.
  */
-export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, command: readonly string[]): string[] {
-  const args = ['--unshare-all', ...(profile.network ? ['--share-net'] : []), '--die-with-parent', '--new-session', '--as-pid-1', '--cap-drop', 'ALL', '--clearenv'];
+export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, command: readonly string[], options: { disableUserns: boolean } = { disableUserns: true }): string[] {
+  const args = [
+    '--unshare-all',
+    ...(options.disableUserns ? ['--unshare-user', '--disable-userns'] : []),
+    ...(profile.network ? ['--share-net'] : []),
+    '--die-with-parent',
+    '--new-session',
+    '--as-pid-1',
+    '--cap-drop',
+    'ALL',
+    '--clearenv',
+  ];
   for (const [name, value] of [...layout.env, ...profile.env]) args.push('--setenv', name, value);
   for (const entry of layout.system) {
     if (entry.kind === 'dir') args.push('--ro-bind', entry.path, entry.path);

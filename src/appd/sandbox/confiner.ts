@@ -21,7 +21,11 @@ export class Confiner {
   wrap(command: readonly string[], profile: ConfinementProfile, env: readonly [string, string][] = []): WrappedCommand {
     const [file, ...args] = command as [string, ...string[]];
     if (this.status.kind !== 'bwrap' || this.layout === null) return { file, args, confined: false };
-    return { file: this.status.bwrap, args: bwrapArgs({ ...this.layout, env: [...this.layout.env, ...env] }, profile, command), confined: true };
+    return {
+      file: this.status.bwrap,
+      args: bwrapArgs({ ...this.layout, env: [...this.layout.env, ...env] }, profile, command, { disableUserns: this.status.disableUserns }),
+      confined: true,
+    };
   }
 
   /** Why a launch with these grants is refused in the current mode, or null. */

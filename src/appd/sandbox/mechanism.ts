@@ -4,8 +4,11 @@ import type { Env } from '../../config/paths.js';
 import { findOnPath } from '../backends/choose.js';
 
 export type SandboxStatus =
-  /** Every runtime runs inside bubblewrap. */
-  | { kind: 'bwrap'; bwrap: string }
+  /**
+   * Every runtime runs inside bubblewrap. `disableUserns`: this bwrap can stop the sandbox from
+   * creating user namespaces of its own (`--disable-userns`, bubblewrap 0.8 and later).
+   */
+  | { kind: 'bwrap'; bwrap: string; disableUserns: boolean }
   /** No kernel layer; `accepted` when the user chose JS-only mode (WEFT_SANDBOX=js-only). */
   | { kind: 'off'; reason: string; accepted: boolean };
 
@@ -13,9 +16,9 @@ export type SandboxChoice = { ok: true; status: SandboxStatus } | { ok: false; m
 
 export const INSTALL_HINT = 'install bubblewrap (apt-get install bubblewrap)';
 
-/** Runs the smallest real sandbox: the namespaces weft asks for, around /bin/true. */
-function bwrapWorks(bwrap: string): string | null {
-  const probe = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', 'true'], {
+/** Runs the smallest real sandbox: the namespaces weft asks for (and `extra` options), around /bin/true. */
+function bwrapWorks(bwrap: string, extra: readonly string[] = []): string | null {
+  const probe = spawnSync(bwrap, ['--unshare-all', ...extra, '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', 'true'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 10_000,
     encoding: 'utf8',
@@ -34,7 +37,10 @@ export function chooseSandbox(env: Env): SandboxChoice {
   }
   const bwrap = findOnPath('bwrap', env);
   const failure = bwrap === null ? null : bwrapWorks(bwrap);
-  if (bwrap !== null && failure === null) return { ok: true, status: { kind: 'bwrap', bwrap } };
+  if (bwrap !== null && failure === null) {
+    // An older bwrap without --disable-userns still confines; it only cannot forbid nested user namespaces.
+    return { ok: true, status: { kind: 'bwrap', bwrap, disableUserns: bwrapWorks(bwrap, ['--unshare-user', '--disable-userns']) === null } };
+  }
   const reason =
     bwrap === null
       ? `bwrap is not on PATH; ${INSTALL_HINT}`

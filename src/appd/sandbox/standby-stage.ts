@@ -1,5 +1,5 @@
 // A standby runtime's private stage: the one directory it can see, filled with the app's install when a launch takes it.
-import { cpSync, existsSync, linkSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { entryPath, WEFT_DIR } from '../../store/layout.js';
 import type { InstalledPackage } from '../../store/resolve.js';
@@ -63,5 +63,23 @@ export class StandbyStage {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether a staged standby may run this app without losing what the launch writes. A runtime
+ * writes its app's caches at launch (the V8 code cache; the on-the-fly transpile of a package
+ * without precompiled output), and in a standby they land in the stage, which is discarded with
+ * the process: an app only ever launched warm would transpile (and compile without a code cache)
+ * on every launch. So while the app's own cache is empty the launch goes cold, and what it
+ * writes lands in the app's cache (bound read-write); later stages copy that in. A precompiled
+ * install with the code cache turned off writes nothing, so it needs no first cold launch.
+ */
+export function stageCanServe(installed: Pick<InstalledPackage, 'installDir'>, appCache: string, codeCacheOff: boolean): boolean {
+  if (installed.installDir !== null && codeCacheOff) return true;
+  try {
+    return readdirSync(appCache).length > 0;
+  } catch {
+    return false;
   }
 }

@@ -1,0 +1,54 @@
+// A confined standby never costs an app its caches: the first launch of an app whose cache is empty goes cold (its transpile and V8 code cache land in the app's own cache), later launches are warm and reuse them.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appCacheDir } from '../../src/config/paths.js';
+import { connect, installRealApp, makeEnv, REAL_RUNTIME_BIN, realAppsReady, startDaemon, subscribe, waitFor, type RunningDaemon, type TestEnv } from '../appd/harness.js';
+import { bwrapWorks } from './helpers/bwrap.js';
+
+const missing = !realAppsReady(['counter']) ? 'the built fixture apps' : !bwrapWorks() ? 'bubblewrap' : null;
+if (missing && process.env.CI) throw new Error(`the standby cache suite needs ${missing}`);
+
+describe.skipIf(missing !== null)('confined standbys and the app cache', () => {
+  let t: TestEnv;
+  let daemon: RunningDaemon;
+  afterAll(async () => {
+    await daemon?.stop('SIGKILL');
+    t?.cleanup();
+  });
+
+  it('a package without precompiled output: cold first (transpiles into its cache), then warm (uses the cached transpile)', async () => {
+    t = makeEnv(REAL_RUNTIME_BIN, { WEFT_LOG: 'info', WEFT_STANDBY: '1' });
+    // A plain package directory (as WEFT or a user puts it there): no install record, so no precompiled output.
+    const id = installRealApp(t.store, 'counter');
+    daemon = await startDaemon(t);
+    const client = await connect(t);
+    const events = await subscribe(client);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the standby boots
+
+    const launch = async (): Promise<{ warm: unknown; notes: string[] }> => {
+      const ack = await client.request({ type: 'LAUNCH_APP', app_id: id, surface_id: 0 });
+      if (ack.type !== 'LAUNCH_ACK') throw new Error(JSON.stringify(ack));
+      await waitFor(() => events.find((e) => e.type === 'APP_READY' && e.session_id === ack.session_id), 30_000, 'READY');
+      await client.request({ type: 'TERMINATE_APP', session_id: ack.session_id });
+      const mine = daemon.logs.filter((l) => l.session_id === ack.session_id);
+      return { warm: mine.find((l) => l.msg === 'runtime started')?.warm, notes: mine.filter((l) => l.stream === 'runtime').map((l) => String(l.msg)) };
+    };
+
+    const first = await launch();
+    expect(first.warm).toBe(false);
+    expect(first.notes.join('\n')).toMatch(/transpiled app\.wasm on the fly/);
+    const cache = appCacheDir(id, t.env);
+    expect(readdirSync(cache).sort()).toEqual(['transpiled', 'v8']);
+    expect(readdirSync(join(cache, 'v8')).length).toBeGreaterThan(0);
+
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the pool refills
+    for (let i = 0; i < 2; i++) {
+      const again = await launch();
+      expect(again.warm).toBe(true);
+      expect(again.notes.join('\n')).toMatch(/using the on-the-fly transpile cached in/);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    client.close();
+  });
+});

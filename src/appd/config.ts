@@ -29,6 +29,8 @@ export interface AppdConfig {
   maxSessions: number;
   /** Connected clients at most; one more is told why and disconnected. */
   maxClients: number;
+  /** The WebSocket endpoint's TCP port on 127.0.0.1 (0 = any free port), or null when WEFT_APPD_WS_PORT=off. */
+  wsPort: number | null;
 }
 
 export class ConfigError extends Error {
@@ -80,5 +82,6 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     // usual 1024-fd soft limit for the sessions' own fds.
     maxSessions: integer(env, 'WEFT_MAX_SESSIONS', 64, 1, 4096),
     maxClients: integer(env, 'WEFT_MAX_CLIENTS', 256, 1, 65_536),
+    wsPort: env.WEFT_APPD_WS_PORT === 'off' ? null : integer(env, 'WEFT_APPD_WS_PORT', 7410, 0, 65_535),
   };
 }

@@ -10,6 +10,8 @@ export interface ServerLimits {
   maxUnreadBytes: number;
   /** Connected clients at most. */
   maxClients: number;
+  /** Clients connected elsewhere (the WebSocket endpoint) that count against the same maximum. */
+  otherClients?: () => number;
 }
 
 export class AppdServer {
@@ -23,7 +25,7 @@ export class AppdServer {
     private readonly log: Logger,
   ) {
     server.on('connection', (socket) => {
-      if (this.connections.size >= limits.maxClients) {
+      if (this.connections.size + (limits.otherClients?.() ?? 0) >= limits.maxClients) {
         this.turnAway(socket);
         return;
       }

@@ -9,6 +9,7 @@ import { refusal, WsClient, wsPort, wsToken } from './ws-client.js';
 
 const COUNTER = 'org.test.counter';
 const ECHO = 'org.test.echo';
+const CRASHY = 'org.test.crashy.exitcode';
 let t: TestEnv;
 let daemon: RunningDaemon;
 let port: number;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   t = makeEnv(FAKE_RUNTIME);
   installFakeApp(t.store, COUNTER);
   installFakeApp(t.store, ECHO);
+  installFakeApp(t.store, CRASHY, '[restart]\npolicy = "on-failure"\nmax_restarts = 1\nwindow_ms = 60000\nbackoff_ms = 100\n');
   daemon = await startDaemon(t);
   port = wsPort(t);
 });
@@ -65,6 +67,21 @@ describe('a foreign WEFT-shaped client (no Origin, JSON as WEFT)', () => {
       client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
       expect(await client.next(() => true, 'the binary answer', answered)).toMatchObject({ type: 'ERROR', code: 2 });
       expect((await client.request({ type: 'QUERY_RUNNING' })).type).toBe('RUNNING_APPS');
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('a session restarting by policy', () => {
+  it('is reported as starting between runs (WEFT\'s UI drops an entry on stopped), then stopped for good', async () => {
+    const client = await WsClient.open(port);
+    try {
+      const session = (await client.request({ type: 'LAUNCH_APP', app_id: CRASHY, surface_id: 0 })).session_id as number;
+      const last = await client.next((m) => m.type === 'APP_STATE' && m.session_id === session && m.state === 'stopped', 'the final stop', 0, 20_000);
+      expect(last).toMatchObject({ reason: 'restart-limit', restarts: 1 });
+      const between = client.messages.filter((m) => m.type === 'APP_STATE' && m.session_id === session && m.restart_in_ms !== undefined);
+      expect(between).toEqual([expect.objectContaining({ state: 'starting', restart_in_ms: 100, exit_code: 7 })]);
     } finally {
       client.close();
     }

@@ -32,6 +32,16 @@ const APP_UI_REQUESTS = new Set(['IPC_FORWARD', 'QUERY_APP_STATE', 'QUERY_SESSIO
 
 type Work = { request: Request } | { response: Response; close?: string };
 
+/**
+ * WEFT's system UI drops a session's taskbar entry on any `stopped` APP_STATE. A session the
+ * restart policy is about to start again is live (the supervisor counts it as starting), so over
+ * the WebSocket that event says `starting`, keeping the exit details and `restart_in_ms`.
+ */
+export function forWeftClients(event: Response): Response {
+  if (event.type === 'APP_STATE' && event.state === 'stopped' && event.restart_in_ms !== undefined) return { ...event, state: 'starting' };
+  return event;
+}
+
 export class WsConnection {
   /** Answered a ping since the last keep-alive round. */
   alive = true;
@@ -69,7 +79,7 @@ export class WsConnection {
       const sessionId = (event as { session_id?: unknown }).session_id;
       if (!APP_UI_EVENTS.has(event.type) || sessionId !== this.grant.sessionId) return;
     }
-    this.send({ ...event, event: true });
+    this.send({ ...forWeftClients(event), event: true });
   }
 
   /** Keep-alive round: a client that did not answer the last ping is dropped. */

@@ -162,7 +162,8 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     else if (event.type === 'outcome') {
       const { code, lines } = reportOutcome(event.outcome);
       for (const line of lines) hooks.say(line);
-      hooks.end(code, null);
+      // The app's last posts (IPC messages) are handed on before the process exits.
+      void Promise.allSettled([...hosts.values()].map((host) => host.settle?.())).then(() => hooks.end(code, null));
     }
   });
   trace('session sent to the wasm thread');

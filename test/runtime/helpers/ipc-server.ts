@@ -14,11 +14,16 @@ export interface IpcServer {
   close(): Promise<void>;
 }
 
-export async function startIpcServer(path: string): Promise<IpcServer> {
+export interface IpcServerOptions {
+  /** Read nothing from the runtime until the test calls `peer().resume()` (a weft-appd that is slow to read). */
+  pauseOnConnect?: boolean;
+}
+
+export async function startIpcServer(path: string, options: IpcServerOptions = {}): Promise<IpcServer> {
   const lines: string[] = [];
   let peer: Socket | null = null;
   const onConnect: ((socket: Socket) => void)[] = [];
-  const server: Server = createServer((socket) => {
+  const server: Server = createServer({ pauseOnConnect: options.pauseOnConnect ?? false }, (socket) => {
     peer = socket;
     socket.setEncoding('utf8');
     let buffer = '';

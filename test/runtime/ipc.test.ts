@@ -1,4 +1,4 @@
-// weft:app/ipc over a real Unix socket: round trips, non-blocking recv, the size cap, and the session ending when the socket closes.
+// weft:app/ipc over a real Unix socket: round trips, non-blocking recv, the size cap, the app's last messages outliving it, and the session ending when the socket closes.
 import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -61,13 +61,13 @@ describe('echo fixture', () => {
     await server.close();
   });
 
-  it('ends the session (129) within 2 s when weft-appd closes the socket', async () => {
+  it('ends the session (129) when weft-appd closes the socket', async () => {
     const server = await startIpcServer(join(home.root, 'echo-close.sock'));
     const id = installFixture(home, 'echo');
     const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
     await running.waitFor('READY\n');
     (await server.connected()).destroy();
-    await waitGone(running.child.pid!, 2000);
+    await waitGone(running.child.pid!);
     const result = await running.done;
     expect(result.code).toBe(129);
     expect(result.stderr).toMatch(/IPC socket closed/);

@@ -1,7 +1,8 @@
 // Unit tests for weft's wasm binary helpers: kind detection, export listing and the linear-memory limit rewriter.
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { describe, expect, it } from 'vitest';
-import { coreExports, wasmKind, WasmFormatError } from '../../src/wasm/binary.js';
+import { coreExports, wasmKind } from '../../src/wasm/binary.js';
+import { WasmFormatError } from '../../src/wasm/byte-reader.js';
 import { InitialMemoryTooLargeError, limitLinearMemory } from '../../src/wasm/memory-limit.js';
 
 const MIB = 1024 * 1024;

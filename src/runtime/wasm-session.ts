@@ -11,7 +11,7 @@ import { AppExit, createExitTracker } from './wasi/exit.js';
 import { createWasiBase, wasiImports, type WasiBackend, type WasiBase } from './wasi/imports.js';
 import type { LoadedEntry } from './entry-loader.js';
 import { ArrivalSignal } from './wasi/poll.js';
-import { WebAssemblyApi, type WasmMemory } from './webassembly.js';
+import { WebAssemblyApi, type WasmMemory } from '../wasm/webassembly-api.js';
 
 const MAX_BACKTRACE_FRAMES = 40;
 

@@ -1,4 +1,5 @@
 // Suite "ipc": IPC_FORWARD → IPC_MESSAGE round trip with the echo app (sequential p50/p99, pipelined msg/s, reply to an idle app) vs a plain Unix-socket echo.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection } from 'node:net';
@@ -69,7 +70,7 @@ async function drive(transport, { warmup, n, m, idle }, cpuProbe = () => ({})) {
   const cpuPerMessageUs = Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) * 1000) / m)]));
   const wakes = [];
   for (let i = 0; i < idle; i++) {
-    await new Promise((resolve) => setTimeout(resolve, IDLE_GAP_MS));
+    await sleep(IDLE_GAP_MS);
     const p = payloadOf(m + i);
     const t = performance.now();
     transport.send(p);

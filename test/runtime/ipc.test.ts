@@ -1,4 +1,5 @@
 // weft:app/ipc over a real Unix socket: round trips, non-blocking recv, the size cap, the app's last messages outliving it, and the session ending when the socket closes.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ describe('echo fixture', () => {
     const id = installFixture(home, 'echo');
     const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
     await running.waitFor('READY\n');
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(pidRunning(running.child.pid!)).toBe(true);
     server.send('late');
     expect(await server.waitLines(1)).toEqual(['late']);
@@ -51,7 +52,7 @@ describe('echo fixture', () => {
     await server.connected();
     const sent: string[] = [];
     for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r, 170)); // back in the slow phase each time
+      await sleep(170); // back in the slow phase each time
       sent.push(`wake-${i}`);
       server.send(`wake-${i}`);
       expect(await server.waitLines(sent.length)).toEqual(sent);
@@ -107,7 +108,7 @@ describe.skipIf(!hasClang)('send() limits', () => {
     const running = startRuntime(home, [id, '1', '--ipc-socket', server.path]);
     const peer = await server.connected();
     await running.waitFor('SEND small ok\n');
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     peer.resume();
     const lines = await server.waitLines(2);
     expect(lines.map((l) => l.length)).toEqual([1024 * 1024, 4]);

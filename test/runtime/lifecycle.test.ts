@@ -1,4 +1,5 @@
 // Session lifecycle: READY ordering, parent death (no orphans), SIGTERM, the memory limit, and standby mode.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,7 +33,7 @@ describe('READY', () => {
 
   it('an app that imports notify but never calls ready() never gets READY', async () => {
     const running = startRuntime(home, [installFixture(home, 'stall'), '1']);
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     expect(running.stdout()).not.toContain('READY');
     running.child.kill('SIGTERM');
     expect((await running.done).code).toBe(143);

@@ -1,4 +1,5 @@
 // Test harness for weft-runtime: temp user dirs (one per suite file with homeForSuite), packages copied into WEFT_APP_STORE as plain directories, and real runtime processes.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,6 +167,6 @@ export async function waitGone(pid: number, limitMs = GONE_WITHIN_MS): Promise<v
   const started = performance.now();
   while (pidRunning(pid)) {
     if (performance.now() - started > limitMs) throw new Error(`pid ${pid} still alive after ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }

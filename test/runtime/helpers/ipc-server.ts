@@ -1,4 +1,5 @@
 // A stand-in for weft-appd's per-session IPC socket: a Unix stream server that collects lines and can send them.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 
 export interface IpcServer {
@@ -49,7 +50,7 @@ export async function startIpcServer(path: string, options: IpcServerOptions = {
       const started = Date.now();
       while (lines.length < count) {
         if (Date.now() - started > timeoutMs) throw new Error(`only ${lines.length} of ${count} IPC lines after ${timeoutMs} ms: ${JSON.stringify(lines)}`);
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
       }
       return lines;
     },

@@ -7,7 +7,7 @@ import { unbundle } from '../../src/pack/bundle.js';
 import { PackError } from '../../src/pack/errors.js';
 import { installPackage } from '../../src/pack/install.js';
 import { BUNDLE_CASES, gnuTarBundle, validEntries } from './corpus/bundles.js';
-import { tar, zstd } from './helpers/tar-writer.js';
+import { tar, zstd } from '../support/tar.js';
 import { basePackage, HELLO_WASM, PACKAGE_CASES } from './corpus/packages.js';
 import { record } from './helpers/results.js';
 import { APPS_DIR, DIST_BIN, makeSandbox, type Sandbox } from './helpers/sandbox.js';

@@ -47,7 +47,7 @@ describe.skipIf(!existsSync(CHROMIUM))('a browser page of another origin', () =>
     try {
       const page = await context.newPage();
       await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/?port=${wsPort(t)}`);
-      expect(await page.evaluate(() => (window as unknown as { result: Promise<string> }).result)).toBe('closed 1006');
+      expect(await page.evaluate(() => (globalThis as unknown as { result: Promise<string> }).result)).toBe('closed 1006');
       await waitFor(() => daemon.logs.some((l) => String(l.msg).startsWith('refused a WebSocket handshake: Origin')), 5000, 'the refusal in the log');
       const local = await WsClient.open(wsPort(t));
       expect(await local.request({ type: 'QUERY_RUNNING' })).toEqual({ type: 'RUNNING_APPS', sessions: [] });

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tar, zeroBomb, zstd, type TarEntry } from '../helpers/tar-writer.js';
+import { tar, zeroBomb, zstd, type TarEntry } from '../../support/tar.js';
 import { componentWat, watToWasm } from '../helpers/wat.js';
 import { HELLO_WASM, manifest } from './packages.js';
 

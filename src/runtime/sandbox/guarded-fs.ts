@@ -31,6 +31,13 @@ interface Root {
   /** Real host path of the preopen. */
   real: string;
   writable: boolean;
+  /** False under the test-only WEFT_UNSAFE_NO_JS_GUARD=1: every call passes straight to the shim. */
+  checks: boolean;
+}
+
+export interface GuardOptions {
+  /** False only in tests that prove the kernel layer alone (WEFT_UNSAFE_NO_JS_GUARD=1). */
+  checks: boolean;
 }
 
 function isInside(root: string, path: string): boolean {
@@ -65,7 +72,7 @@ function realpathOrThrow(path: string): string {
  *   escape hatches for other programs;
  * - the preopen itself answers stat() and readDirectory() (the shim reports errors for both).
  */
-export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[]) {
+export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[], options: GuardOptions) {
   class Descriptor {
     readonly #inner: ShimDescriptor;
     readonly #root: Root;
@@ -95,13 +102,14 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
 
     /** The descriptor's current real path, refusing if it no longer lies inside its preopen. */
     #base(): string {
+      if (!this.#root.checks) return this.#hostPath ?? this.#root.real;
       const real = realpathOrThrow(this.#hostPath ?? this.#root.real);
       if (!isInside(this.#root.real, real)) throw NOT_PERMITTED;
       return real;
     }
 
     #writable(): void {
-      if (!this.#root.writable) throw READ_ONLY;
+      if (!this.#root.writable && this.#root.checks) throw READ_ONLY;
     }
 
     #preopenDirectory(): ShimDescriptor {
@@ -193,7 +201,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     openAt(flags: PathFlags, path: string, openFlags: OpenFlags, descriptorFlags: DescriptorFlags): Descriptor {
       const mutating = descriptorFlags.write || openFlags.create || openFlags.truncate;
-      if (mutating && !this.#root.writable) throw READ_ONLY;
+      if (mutating && !this.#root.writable && this.#root.checks) throw READ_ONLY;
       // mutate-directory asks for the right to change a directory's entries; on a read-only
       // preopen every such call is refused anyway, so drop the request rather than fail the open.
       const requested = !this.#root.writable && descriptorFlags.mutateDirectory ? { ...descriptorFlags, mutateDirectory: false } : descriptorFlags;
@@ -201,8 +209,9 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       const inner = call(this.#inner, 'openAt', flags, path, openFlags, requested) as ShimDescriptor;
       let opened: string;
       try {
-        opened = realpathOrThrow(join(base, path.replace(/\\/g, '/')));
-        if (!isInside(this.#root.real, opened)) throw NOT_PERMITTED;
+        const joined = join(base, path.replace(/\\/g, '/'));
+        opened = this.#root.checks ? realpathOrThrow(joined) : joined;
+        if (!isInside(this.#root.real, opened) && this.#root.checks) throw NOT_PERMITTED;
       } catch (refusal) {
         (inner as unknown as Disposable)[DISPOSE]?.call(inner);
         throw refusal;
@@ -225,6 +234,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       this.#writable();
       const base = this.#base();
       const target = linkTarget.replace(/\\/g, '/');
+      if (!this.#root.checks) return call(this.#inner, 'symlinkAt', linkTarget, path);
       if (target.startsWith('/')) throw NOT_PERMITTED;
       // Where the link would point, resolved from the real directory that will hold it.
       const parent = realpathOrThrow(dirname(join(base, path.replace(/\\/g, '/'))));
@@ -252,7 +262,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
   const directories: [Descriptor, string][] = shimPreopens.map(([inner, guest]) => {
     const preopen = preopens.find((p) => p.guest === guest);
     if (!preopen) throw new Error(`internal error: preview2-shim returned an unknown preopen ${guest}`);
-    return [new Descriptor(inner, { real: preopen.host, writable: preopen.writable }, null), guest];
+    return [new Descriptor(inner, { real: preopen.host, writable: preopen.writable, checks: options.checks }, null), guest];
   });
 
   return {

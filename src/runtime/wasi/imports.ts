@@ -16,6 +16,8 @@ export interface WasiSandbox {
   preopens: Preopen[];
   /** Host patterns from net:fetch grants; wasi:http requests are checked against them. */
   fetchPatterns: string[];
+  /** False only under the test-only `WEFT_UNSAFE_NO_JS_GUARD=1` (see jsGuardEnabled): the filesystem guard then checks nothing. */
+  jsGuard: boolean;
 }
 
 class TerminalInput {}
@@ -69,7 +71,7 @@ export async function wasiImports(names: readonly ImportName[], sandbox: WasiSan
   const needs = (prefix: string): boolean => [...ifaces].some((i) => i.startsWith(prefix));
   const sockets = needs('wasi:sockets/') ? (await loadSocketsShim()).createSockets({ enableNetwork: false }) : null;
   const http = ifaces.has('wasi:http/types') || ifaces.has('wasi:http/outgoing-handler') ? await loadHttpShim() : null;
-  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens) : own.emptyFilesystem;
+  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens, { checks: sandbox.jsGuard }) : own.emptyFilesystem;
 
   const byInterface: Record<string, () => object> = {
     'wasi:cli/environment': () => ({

@@ -5,18 +5,11 @@ import type { Worker } from 'node:worker_threads';
 import { parseArgs, UsageError, USAGE, type RuntimeArgs, type SessionArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { watchLifeline } from './lifeline.js';
+import { say } from './say.js';
 import { runSession } from './session.js';
 
 /** How long a closing IPC socket may take to flush the app's last messages. */
 const IPC_FLUSH_MS = 500;
-
-function say(message: string): void {
-  try {
-    writeSync(2, `weft-runtime: ${message}\n`);
-  } catch {
-    // stderr gone: nobody is listening
-  }
-}
 
 function parseStandbyLine(line: string): SessionArgs {
   let argv: unknown;

@@ -4,6 +4,7 @@ import type { ImportName } from '../import-plan.js';
 import { createGuardedFilesystem } from '../sandbox/guarded-fs.js';
 import { gatedOutgoingHandler } from '../sandbox/http-gate.js';
 import type { Preopen } from '../sandbox/preopens.js';
+import { say } from '../say.js';
 import type { ExitTracker } from './exit.js';
 import * as own from './own-io.js';
 import { createPolling, type ArrivalSignal, type Polling } from './poll.js';
@@ -71,7 +72,7 @@ export async function wasiImports(names: readonly ImportName[], sandbox: WasiSan
   const needs = (prefix: string): boolean => [...ifaces].some((i) => i.startsWith(prefix));
   const sockets = needs('wasi:sockets/') ? (await loadSocketsShim()).createSockets({ enableNetwork: false }) : null;
   const http = ifaces.has('wasi:http/types') || ifaces.has('wasi:http/outgoing-handler') ? await loadHttpShim() : null;
-  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens, { checks: sandbox.jsGuard }) : own.emptyFilesystem;
+  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens, { checks: sandbox.jsGuard, note: say }) : own.emptyFilesystem;
 
   const byInterface: Record<string, () => object> = {
     'wasi:cli/environment': () => ({

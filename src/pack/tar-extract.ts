@@ -2,9 +2,9 @@
 import { link, mkdir, open, realpath, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appIdProblem } from '../manifest/app-id.js';
-import { isWithin } from './inside.js';
 import { mebibytes, type PackageLimits } from './limits.js';
 import { ByteCapExceeded, StreamReader } from './stream-reader.js';
+import { whereLinkLeads } from './symlink-target.js';
 import { BLOCK, decodeHeader, isZeroBlock, paddingAfter, parsePaxRecords, TarFormatError, type TarHeader } from './tar-format.js';
 
 /** Why an archive was refused; the message names the entry and the rule. */
@@ -208,17 +208,16 @@ export async function extractTar(source: AsyncIterator<Buffer>, dest: string, li
     throw cause;
   }
   if (topLevel === null) throw new BundleRejection('the archive is empty; a bundle holds one folder named after package.id');
-  // The per-entry check is lexical; a target can still climb out through another symlink, so resolve each for real.
+  // The per-entry check is lexical; a target can still climb out through another symlink (dangling
+  // or not), so follow each the way the kernel will.
   const topReal = await realpath(join(dest, topLevel));
   for (const { path, target } of symlinks) {
-    let real: string;
-    try {
-      real = await realpath(join(dest, path));
-    } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') continue; // dangling, but inside: check warns about it
-      throw new BundleRejection(`symlink "${path}" → "${target}" cannot be resolved (${(cause as NodeJS.ErrnoException).code ?? 'error'}: a symlink loop?)`);
+    const end = await whereLinkLeads(topReal, path.slice(topLevel.length + 1));
+    if (end.leads === 'loop') throw new BundleRejection(`symlink "${path}" → "${target}" cannot be resolved: it goes through more than 40 symlinks (a symlink loop?)`);
+    if (end.leads === 'outside') {
+      const how = end.dangling ? ' (its target does not exist yet, but would be outside once it did)' : ' through another symlink';
+      throw new BundleRejection(`symlink "${path}" → "${target}" leads outside the bundle's folder${how}; symlinks must stay inside the bundle's folder`);
     }
-    if (!isWithin(topReal, real)) throw new BundleRejection(`symlink "${path}" → "${target}" leads outside the bundle's folder through another symlink`);
   }
   return { topLevel, entries, bytes, endedBy };
 }

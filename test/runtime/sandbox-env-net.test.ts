@@ -93,4 +93,23 @@ describe('weft:app/fetch reaches allowed hosts only', () => {
     running.child.kill('SIGTERM');
     expect((await running.done).code).toBe(143);
   });
+
+  it('by address: net:fetch:localhost reaches the local server; a wildcard grant reaches neither localhost nor 127.0.0.1', async () => {
+    const literal = installFixture(home, 'fetcher', (toml) => toml.replace('net:fetch:127.0.0.1', 'net:fetch:localhost'));
+    const first = startRuntime(home, [literal, '1', '--ipc-socket', ipc.path]);
+    await first.waitFor('READY\n');
+    expect(await ask(`http://localhost:${port}/local`)).toEqual({ status: 200, body: 'served /local' });
+    first.child.kill('SIGTERM');
+    await first.done;
+
+    const wildcard = installFixture(home, 'fetcher', (toml) => toml.replace('net:fetch:127.0.0.1', 'net:fetch:*'));
+    const second = startRuntime(home, [wildcard, '2', '--ipc-socket', ipc.path]);
+    await second.waitFor('READY\n');
+    const seen = requests.length;
+    expect((await ask(`http://localhost:${port}/secret`)).error).toMatch(/localhost resolves to 127\.0\.0\.1, which is a loopback .* address; a grant by name or wildcard does not reach such addresses/);
+    expect((await ask(`http://127.0.0.1:${port}/secret`)).error).toMatch(/127\.0\.0\.1 is a loopback .*grant net:fetch:127\.0\.0\.1 literally/);
+    expect(requests.length).toBe(seen);
+    second.child.kill('SIGTERM');
+    await second.done;
+  });
 });

@@ -1,13 +1,18 @@
 // Factor weft:app/fetch: real HTTP(S) requests, only to hosts a net:fetch:<host-pattern> grant allows (checked on every redirect).
+import { isIP } from 'node:net';
 import { hostAllowed } from '../../manifest/capabilities.js';
+import { addressRefusal, AddressRefused, type Resolver } from '../sandbox/address-policy.js';
 import { defineFactor, err, ok, type WitResult } from './factor.js';
+import { readBodyCapped, sendOnce, type RawResponse } from './fetch-request.js';
 
-interface FetchConfig {
+export interface FetchConfig {
   /** Host patterns from net:fetch:<pattern> grants. */
   patterns: string[];
   maxResponseBytes: number;
   timeoutMs: number;
   maxRedirects: number;
+  /** Tests only: the name resolver (dns.lookup otherwise). */
+  resolve?: Resolver;
 }
 
 interface FetchResponse {
@@ -31,30 +36,13 @@ export function fetchDenial(url: string, patterns: readonly string[]): string | 
   if (!hostAllowed(patterns, parsed.hostname, port)) {
     return `${parsed.host} is not an allowed host (the manifest grants ${patterns.map((p) => `net:fetch:${p}`).join(', ')})`;
   }
+  // An address in the URL is connected to as it is; a name is checked address by address at connect time (guardedLookup).
+  const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) !== 0) return addressRefusal(patterns, parsed.hostname, port, literal);
   return null;
 }
 
-async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > limit) throw new Error(`the response body is ${declared} bytes; the limit is ${limit}`);
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new Error(`the response body is over the ${limit}-byte limit`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
-async function fetchAllowed(config: FetchConfig, url: string, method: string, headers: [string, string][], body: Uint8Array | undefined): Promise<FetchResponse> {
+export async function fetchAllowed(config: FetchConfig, url: string, method: string, headers: [string, string][], body: Uint8Array | undefined): Promise<FetchResponse> {
   let current = url;
   let currentMethod = method.toUpperCase();
   let currentBody = body;
@@ -62,26 +50,26 @@ async function fetchAllowed(config: FetchConfig, url: string, method: string, he
   for (let hop = 0; ; hop++) {
     const denial = fetchDenial(current, config.patterns);
     if (denial) throw new Error(hop === 0 ? denial : `redirected to ${current}: ${denial}`);
-    let response: Response;
+    let response: RawResponse;
     try {
-      response = await fetch(current, { method: currentMethod, headers, body: currentBody, redirect: 'manual', signal });
+      response = await sendOnce(new URL(current), currentMethod, headers, currentBody, config.patterns, signal, config.resolve);
     } catch (cause) {
-      const error = cause as Error & { cause?: Error };
-      if (error.name === 'TimeoutError') throw new Error(`no response from ${new URL(current).host} within ${config.timeoutMs} ms`);
-      throw new Error(`${currentMethod} ${current} failed: ${error.cause?.message ?? error.message}`);
+      const error = cause as Error;
+      if (error instanceof AddressRefused) throw new Error(hop === 0 ? error.message : `redirected to ${current}: ${error.message}`);
+      if (error.name === 'TimeoutError' || signal.aborted) throw new Error(`no response from ${new URL(current).host} within ${config.timeoutMs} ms`);
+      throw new Error(`${currentMethod} ${current} failed: ${error.message}`);
     }
-    const location = response.headers.get('location');
-    if (REDIRECT_STATUSES.has(response.status) && location !== null) {
-      await response.body?.cancel();
+    if (REDIRECT_STATUSES.has(response.status) && response.location !== null) {
+      response.message.resume();
       if (hop >= config.maxRedirects) throw new Error(`more than ${config.maxRedirects} redirects`);
-      current = new URL(location, current).href;
+      current = new URL(response.location, current).href;
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
         currentMethod = 'GET';
         currentBody = undefined;
       }
       continue;
     }
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await readCapped(response, config.maxResponseBytes) };
+    return { status: response.status, contentType: response.contentType, body: await readBodyCapped(response, config.maxResponseBytes) };
   }
 }
 

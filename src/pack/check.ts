@@ -13,6 +13,7 @@ import { judgeComponentImport, judgeCoreImport, type CapabilityUse } from './imp
 import { isWithin, resolveFileInside } from './inside.js';
 import { DEFAULT_LIMITS, mebibytes, type PackageLimits } from './limits.js';
 import { walkPackage, type PackageTree } from './package-tree.js';
+import { whereLinkLeads } from './symlink-target.js';
 
 export interface ModuleFacts {
   /** runtime.module as written in the manifest. */
@@ -84,16 +85,7 @@ async function checkTree(dirReal: string, tree: PackageTree, skip: ReadonlySet<s
         problems.push(error(entry.path, `is a symlink to the absolute path "${entry.target}"; symlinks in a package must be relative and stay inside it`, 'replace it with the file, or a relative symlink'));
         continue;
       }
-      let real: string;
-      try {
-        real = await realpath(join(dirReal, entry.path));
-      } catch {
-        problems.push(warning(entry.path, `is a symlink to "${entry.target}", which does not exist`));
-        continue;
-      }
-      if (!isWithin(dirReal, real)) {
-        problems.push(error(entry.path, `is a symlink to "${entry.target}", which leads outside the package`, 'copy the file into the package instead of linking to it'));
-      }
+      problems.push(...(await symlinkProblems(dirReal, entry.path, entry.target)));
     }
   }
   if (tree.overLimit === 'entries') {
@@ -254,4 +246,15 @@ export async function checkPackage(dir: string, options: CheckOptions = {}): Pro
   }
   if (fields?.uiEntry !== undefined) await checkUiEntry(dirReal, fields.uiEntry, problems);
   return report;
+}
+
+/** A package symlink must lead inside the package, followed as the kernel does; dangling is a warning, dangling outside an error. */
+async function symlinkProblems(dirReal: string, path: string, target: string): Promise<Problem[]> {
+  const end = await whereLinkLeads(dirReal, path);
+  if (end.leads === 'loop') return [error(path, `is a symlink to "${target}", which goes through more than 40 symlinks (a loop?)`, 'remove the loop')];
+  if (end.leads === 'outside') {
+    const dangling = end.dangling ? ' once its target exists (it does not yet)' : '';
+    return [error(path, `is a symlink to "${target}", which leads outside the package${dangling}`, 'copy the file into the package instead of linking to it')];
+  }
+  return end.dangling ? [warning(path, `is a symlink to "${target}", which does not exist`)] : [];
 }

@@ -6,7 +6,6 @@ import { appIdProblem } from '../manifest/app-id.js';
 import { loadManifest } from '../manifest/load.js';
 import { MANIFEST_FILE } from '../manifest/parse.js';
 import type { Problem } from '../manifest/problem.js';
-import { hashPrecompiled } from '../store/precompiled-hashes.js';
 import { entryPath, entryTarget, installsDir, PACKAGE_SUBDIR, PRECOMPILED_SUBDIR, RECORD_FILE, stagingDir } from '../store/layout.js';
 import type { InstallRecord, PrecompiledInfo } from '../store/record.js';
 import { precompile } from '../wasm/precompile.js';
@@ -251,7 +250,6 @@ export async function installPackage(source: string, options: InstallOptions): P
     let precompiled: PrecompiledInfo;
     try {
       precompiled = await precompile(module.bytes, join(stage, PRECOMPILED_SUBDIR), { onProgress: progress });
-      precompiled = { ...precompiled, files: hashPrecompiled(join(stage, PRECOMPILED_SUBDIR)) };
     } catch (cause) {
       throw new PackError('PRECOMPILE_FAILED', `${manifest.id}: precompiling ${module.path} failed: ${(cause as Error).message}`);
     }

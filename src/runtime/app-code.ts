@@ -7,9 +7,9 @@ import type { Env } from '../config/paths.js';
 import { isRunExport } from '../wasm/entry-point.js';
 import { InitialMemoryTooLargeError, limitLinearMemory } from '../wasm/memory-limit.js';
 import { PRECOMPILED_INFO_FILE } from '../wasm/precompiled-layout.js';
-import { precompiledMismatch } from '../store/precompiled-hashes.js';
 import { EXIT } from '../protocol/runtime-exit.js';
 import { LoadError } from './load-error.js';
+import { recordedHashes, verifyNoneMissing, verifyPrecompiledFile } from './precompiled-integrity.js';
 import type { LoadedPackage } from './package.js';
 
 export interface AppCode {
@@ -18,6 +18,10 @@ export interface AppCode {
   entryUrl: string;
   /** Import names exactly as component.js looks them up (`wasi:cli/environment@0.2.3`, `weft:app/ipc`). */
   importKeys: string[];
+  /** For an installed precompiled form: the recorded SHA-256 of each file, checked as each is read; null for an on-the-fly transpile (made from the verified app.wasm). */
+  hashes: Record<string, string> | null;
+  /** For messages. */
+  appId: string;
 }
 
 export interface CompiledModules {
@@ -55,12 +59,10 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
     const dir = join(installed.installDir, precompiled.dir);
     const entryPath = join(dir, precompiled.entry);
     if (await isFile(entryPath)) {
-      if (precompiled.files) {
-        const mismatch = precompiledMismatch(dir, precompiled.files);
-        if (mismatch) throw new LoadError(`${pkg.manifest.id}: its precompiled code in ${dir} does not match the install record (${mismatch}); reinstall it with: weft-pack install --force <package>`);
-      }
+      const hashes = recordedHashes(pkg.manifest.id, dir, precompiled.files);
+      verifyPrecompiledFile(pkg.manifest.id, dir, precompiled.entry, await readFile(entryPath), hashes);
       const importKeys = precompiled.imports.length > 0 ? precompiled.imports : ((await describedImports(dir)) ?? (await scanImportKeys(entryPath)));
-      return { dir, entryUrl: pathToFileURL(entryPath).href, importKeys };
+      return { dir, entryUrl: pathToFileURL(entryPath).href, importKeys, hashes, appId: pkg.manifest.id };
     }
     note(`${pkg.manifest.id}: the install record names ${entryPath}, which is missing; transpiling app.wasm on the fly instead`);
   }
@@ -88,7 +90,7 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
     throw new LoadError(`missing entry point: the component exports no wasi:cli/run`, EXIT.MISSING_ENTRY_POINT);
   }
   const entryPath = join(result.dir, result.description.entry);
-  return { dir: result.dir, entryUrl: pathToFileURL(entryPath).href, importKeys: result.description.imports };
+  return { dir: result.dir, entryUrl: pathToFileURL(entryPath).href, importKeys: result.description.imports, hashes: null, appId: pkg.manifest.id };
 }
 
 /**
@@ -97,10 +99,13 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
  * code is shared, not copied).
  */
 export async function compileCoreModules(code: AppCode, memoryLimitBytes: number, limitMb: number): Promise<CompiledModules> {
-  const names = (await readdir(code.dir)).filter((name) => name.endsWith('.wasm'));
+  const present = await readdir(code.dir);
+  const names = present.filter((name) => name.endsWith('.wasm'));
+  if (code.hashes) verifyNoneMissing(code.appId, code.dir, present, code.hashes);
   const compiled = await Promise.all(
     names.map(async (name) => {
       const bytes = new Uint8Array(await readFile(join(code.dir, name)));
+      if (code.hashes) verifyPrecompiledFile(code.appId, code.dir, name, bytes, code.hashes);
       let limited: Uint8Array;
       try {
         limited = limitLinearMemory(bytes, memoryLimitBytes).bytes;

@@ -8,7 +8,8 @@ export interface ControlChannel {
   send(message: ControlMessage): void;
 }
 
-function writeAll(fd: number, text: string): void {
+/** Writes all of `text` to `fd` (a pipe may take it in parts). */
+export function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text);
   let offset = 0;
   while (offset < bytes.byteLength) offset += writeSync(fd, bytes, offset);

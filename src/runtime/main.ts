@@ -7,19 +7,11 @@ import type { OutcomeReason } from '../protocol/runtime-control.js';
 import { EXIT, reasonForStatus } from '../protocol/runtime-exit.js';
 import { openControl, type ControlChannel } from './control.js';
 import { watchLifeline } from './lifeline.js';
+import { say, sayOnControl, sayOnStderr } from './say.js';
 import { runSession } from './session.js';
 
 /** How long a closing IPC socket may take to flush the app's last messages. */
 const IPC_FLUSH_MS = 500;
-
-/** A line on stderr, `weft-runtime: ` first: WEFT's in-band form, for supervisors that give no control fd. */
-function sayOnStderr(message: string): void {
-  try {
-    writeSync(2, `weft-runtime: ${message}\n`);
-  } catch {
-    // stderr gone: nobody is listening
-  }
-}
 
 /**
  * Runs weft-runtime. `worker` is the wasm thread, started by the bin script before this module
@@ -30,8 +22,6 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
   let ending = false;
   let ipcSocket: Socket | null = null;
   let control: ControlChannel = openControl(null);
-  /** A runtime notice: on the control channel under weft-appd, else on stderr. */
-  const say = (message: string): void => (control.outOfBand ? control.send({ type: 'note', message }) : sayOnStderr(message));
   const end = (code: number, reason: string | null, outcome: OutcomeReason = reasonForStatus(code), backtrace: readonly string[] = []): void => {
     if (ending) return;
     ending = true;
@@ -64,6 +54,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     return end(0, null);
   }
   control = openControl(args.controlFd);
+  sayOnControl(args.controlFd);
 
   worker.on('error', (error) => end(EXIT.INTERNAL, `the wasm thread failed: ${error.stack ?? error.message}`));
   worker.on('exit', (status) => end(EXIT.TRAP, `the wasm thread stopped unexpectedly (status ${status}); see the messages above`));

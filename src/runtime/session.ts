@@ -38,6 +38,15 @@ function earlyWakeMs(env: Env): number {
   return env.WEFT_RUNTIME_EARLY_WAKE_MS !== undefined && env.WEFT_RUNTIME_EARLY_WAKE_MS !== '' && Number.isFinite(value) && value >= 0 ? value : DEFAULT_EARLY_WAKE_MS;
 }
 
+/**
+ * `WEFT_UNSAFE_NO_JS_GUARD=1` turns the JavaScript filesystem guard's checks off so that tests can
+ * show the kernel layer holding every escape on its own. Test-only: never set it for real use.
+ * Read here and nowhere else.
+ */
+export function jsGuardEnabled(env: Env): boolean {
+  return env.WEFT_UNSAFE_NO_JS_GUARD !== '1';
+}
+
 async function connectIpc(path: string): Promise<Socket> {
   const { createConnection } = await import('node:net');
   return new Promise((resolve, reject) => {
@@ -150,7 +159,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
         args: [args.appId],
         preopens,
         fetchPatterns: pkg.manifest.grants.flatMap((g) => (g.kind === 'net-fetch' ? [g.host] : [])),
-        jsGuard: env.WEFT_UNSAFE_NO_JS_GUARD !== '1',
+        jsGuard: jsGuardEnabled(env),
       },
       needsShimIo: shimIo,
       arrivals,

@@ -11,7 +11,11 @@ export interface PrecompiledInfo {
   transpiler: string;
   /** The preview1 adapter's SHA-256 when a core module was wrapped; null for components. */
   adapter_sha256: string | null;
-  /** SHA-256 of every file in the precompiled dir (relative path → hex); the runtime refuses a change. Absent in records older than this field. */
+  /**
+   * SHA-256 (hex) of every file the runtime loads from `dir` (the entry and the core `.wasm`
+   * files), by file name. The runtime refuses a file that differs, is missing or is not listed.
+   * Absent only in records written before weft-pack recorded them (the runtime asks to reinstall).
+   */
   files?: Record<string, string>;
 }
 

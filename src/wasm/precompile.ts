@@ -105,11 +105,13 @@ export async function precompileDescribed(module: Uint8Array, outDir: string, op
   }
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
+  const files: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(result.files)) {
     if (name.endsWith('.d.ts')) continue;
     if (name.includes('/') || name.includes('\\')) throw new Error(`jco-transpile produced an unexpected nested file "${name}"`);
     await writeFile(join(outDir, name), bytes);
     written.push(name);
+    files[name] = createHash('sha256').update(bytes).digest('hex');
   }
   if (!written.includes(PRECOMPILED_ENTRY)) throw new Error(`jco-transpile produced no ${PRECOMPILED_ENTRY} (files: ${written.join(', ')})`);
   const description: PrecompiledDescription = {
@@ -118,6 +120,7 @@ export async function precompileDescribed(module: Uint8Array, outDir: string, op
     imports: [...result.imports],
     transpiler: await transpilerId(),
     adapter_sha256: adapterSha256,
+    files,
     exports,
     module_kind: kind,
   };

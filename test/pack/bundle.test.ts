@@ -107,6 +107,11 @@ const hostile: Hostile[] = [
     message: /symlink "org\.example\.golden\.hello\/x" → "ui\/up\/\.\." leads outside the bundle's folder through another symlink/,
     build: async () => tar([...(await helloEntries()), { path: `${HELLO_ID}/ui/up`, flag: '2', linkname: '..' }, { path: `${HELLO_ID}/x`, flag: '2', linkname: 'ui/up/..' }]),
   },
+  {
+    name: 'dangling symlink that would lead out (kernel order: a link to "." then "..")',
+    message: /symlink "org\.example\.golden\.hello\/y" → "ui\/here\/\.\.\/not-yet" leads outside the bundle's folder through another symlink/,
+    build: async () => tar([...(await helloEntries()), { path: `${HELLO_ID}/ui/here`, flag: '2', linkname: '..' }, { path: `${HELLO_ID}/y`, flag: '2', linkname: 'ui/here/../not-yet' }]),
+  },
   { name: 'hard link leading out', message: /hard link "org\.example\.golden\.hello\/shadow" → "etc\/shadow" leads outside/, build: async () => tar([...(await helloEntries()), { path: `${HELLO_ID}/shadow`, flag: '1', linkname: 'etc/shadow' }]) },
   { name: 'hard link to nothing earlier', message: /hard link "org\.example\.golden\.hello\/copy" → "org\.example\.golden\.hello\/later" does not point to a file earlier/, build: async () => tar([...(await helloEntries()), { path: `${HELLO_ID}/copy`, flag: '1', linkname: `${HELLO_ID}/later` }]) },
   { name: 'character device', message: /entry "org\.example\.golden\.hello\/tty" is a character device/, build: async () => tar([...(await helloEntries()), { path: `${HELLO_ID}/tty`, flag: '3', ...DEVICE }]) },

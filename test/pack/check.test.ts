@@ -53,6 +53,18 @@ describe('checkPackage', () => {
     expect(await lines(dir)).toEqual(['warning: dangling: is a symlink to "nowhere.txt", which does not exist']);
   });
 
+  it('refuses a dangling symlink that would lead outside once its target exists, following links as the kernel does', async () => {
+    const dir = await copy();
+    await symlink('nowhere/../../elsewhere', join(dir, 'climbs'));
+    await mkdir(join(dir, 'sub'));
+    await symlink('..', join(dir, 'sub', 'up'));
+    await symlink('sub/up/../not-yet', join(dir, 'through'));
+    expect(await lines(dir)).toEqual([
+      'error: climbs: is a symlink to "nowhere/../../elsewhere", which leads outside the package once its target exists (it does not yet)\n  hint: copy the file into the package instead of linking to it',
+      'error: through: is a symlink to "sub/up/../not-yet", which leads outside the package\n  hint: copy the file into the package instead of linking to it',
+    ]);
+  });
+
   it('enforces the module size, file count and total size caps', async () => {
     const dir = await copy();
     const base = { maxEntries: 10_000, maxTotalBytes: 1 << 20, maxModuleBytes: 1 << 20 };

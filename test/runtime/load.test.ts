@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { installPackage, type InstallResult } from '../../src/pack/install.js';
 import { precompile } from '../../src/wasm/precompile.js';
 import { homeForSuite, installFixture, ROOT, runRuntime } from './helpers/harness.js';
 
@@ -109,6 +110,63 @@ describe('installed with a record (weft-pack layout, made by hand here)', () => 
     const result = await runRuntime(home, [id, '1'], { env: env() });
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(/app\.wasm changed since it was installed \(sha256 [0-9a-f]{64}, install record [0-9a-f]{64}\); reinstall/);
+  });
+});
+
+describe('precompiled integrity: the runtime checks the hashes weft-pack install recorded', () => {
+  let installed: InstallResult;
+  const store = (): string => join(home.root, 'store3');
+  const env = (): NodeJS.ProcessEnv => ({ WEFT_APP_STORE: store() });
+  const precompiledDir = (): string => join(installed.installDir, installed.record.precompiled!.dir);
+  const reinstall = async (): Promise<void> => {
+    installed = await installPackage(join(ROOT, 'apps', 'hello'), { root: store(), force: true });
+  };
+  /** Flips one byte of `name` in the precompiled dir. */
+  const tamper = (name: string): void => {
+    const path = join(precompiledDir(), name);
+    const bytes = readFileSync(path);
+    const middle = bytes.length >> 1;
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0x01;
+    writeFileSync(path, bytes);
+  };
+  beforeAll(reinstall);
+
+  it('the record holds a SHA-256 for every file the runtime loads, and the app runs', async () => {
+    const files = installed.record.precompiled!.files!;
+    expect(Object.keys(files).sort()).toEqual(expect.arrayContaining(['component.js']));
+    expect(Object.keys(files).some((name) => name.endsWith('.wasm'))).toBe(true);
+    for (const [name, hash] of Object.entries(files)) expect(createHash('sha256').update(readFileSync(join(precompiledDir(), name))).digest('hex')).toBe(hash);
+    const result = await runRuntime(home, [installed.appId, '1'], { env: env() });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it.each(['component.core.wasm', 'component.js'])('a changed %s is refused with an error that says to reinstall', async (name) => {
+    await reinstall();
+    tamper(name);
+    const result = await runRuntime(home, [installed.appId, '1'], { env: env() });
+    expect(result.code).toBe(125);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`${name.replace(/\./g, '\\.')} changed since it was installed \\(sha256 [0-9a-f]{64}, install record [0-9a-f]{64}\\); reinstall it with weft-pack install --force`));
+  });
+
+  it('a core module that weft-pack did not write is refused', async () => {
+    await reinstall();
+    writeFileSync(join(precompiledDir(), 'extra.wasm'), readFileSync(join(precompiledDir(), 'component.core.wasm')));
+    const result = await runRuntime(home, [installed.appId, '1'], { env: env() });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/extra\.wasm is not one of the precompiled files weft-pack installed; reinstall it/);
+  });
+
+  it('a record without hashes is refused, not trusted', async () => {
+    await reinstall();
+    const recordPath = join(installed.installDir, 'record.json');
+    const record = JSON.parse(readFileSync(recordPath, 'utf8'));
+    delete record.precompiled.files;
+    writeFileSync(recordPath, JSON.stringify(record));
+    const result = await runRuntime(home, [installed.appId, '1'], { env: env() });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/install record holds no hashes of the precompiled files .*; reinstall it with weft-pack install --force/);
   });
 });
 

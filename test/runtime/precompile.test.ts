@@ -71,7 +71,8 @@ describe('precompiled integrity', () => {
       const installDir = join(realpathSync(installed.entry), '..');
       const record = JSON.parse(readFileSync(join(installDir, 'record.json'), 'utf8')) as { precompiled: { dir: string; files: Record<string, string> } };
       const dir = join(installDir, record.precompiled.dir);
-      expect(Object.keys(record.precompiled.files).sort()).toEqual(readdirSync(dir).sort());
+      expect(Object.keys(record.precompiled.files)).toContain('component.js');
+      for (const file of Object.keys(record.precompiled.files)) expect(readdirSync(dir)).toContain(file);
       const good = startRuntime(home, [installed.appId, '1']);
       expect((await good.done).code).toBe(0);
       // One byte of the entry module changes: the runtime refuses to load any of it.
@@ -82,7 +83,7 @@ describe('precompiled integrity', () => {
       const bad = startRuntime(home, [installed.appId, '2']);
       const result = await bad.done;
       expect(result.code).toBe(125);
-      expect(bad.stderr()).toMatch(/component\.js has changed since it was installed\); reinstall it with: weft-pack install --force/);
+      expect(bad.stderr()).toMatch(/component\.js changed since it was installed .*reinstall it with weft-pack install --force/);
     } finally {
       home.cleanup();
     }

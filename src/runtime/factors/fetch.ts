@@ -1,18 +1,18 @@
-// Factor weft:app/fetch: real HTTP(S) requests, only to hosts a net:fetch:<host-pattern> grant allows and only to the addresses it allows (checked on every redirect).
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+// Factor weft:app/fetch: real HTTP(S) requests, only to hosts a net:fetch:<host-pattern> grant allows (checked on every redirect).
+import { isIP } from 'node:net';
 import { hostAllowed } from '../../manifest/capabilities.js';
-import { addressDenial } from '../sandbox/address-gate.js';
+import { addressRefusal, AddressRefused, type Resolver } from '../sandbox/address-policy.js';
 import { defineFactor, err, ok, type WitResult } from './factor.js';
+import { readBodyCapped, sendOnce, type RawResponse } from './fetch-request.js';
 
-interface FetchConfig {
+export interface FetchConfig {
   /** Host patterns from net:fetch:<pattern> grants. */
   patterns: string[];
   maxResponseBytes: number;
   timeoutMs: number;
   maxRedirects: number;
+  /** Tests only: the name resolver (dns.lookup otherwise). */
+  resolve?: Resolver;
 }
 
 interface FetchResponse {
@@ -36,89 +36,13 @@ export function fetchDenial(url: string, patterns: readonly string[]): string | 
   if (!hostAllowed(patterns, parsed.hostname, port)) {
     return `${parsed.host} is not an allowed host (the manifest grants ${patterns.map((p) => `net:fetch:${p}`).join(', ')})`;
   }
+  // An address in the URL is connected to as it is; a name is checked address by address at connect time (guardedLookup).
+  const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) !== 0) return addressRefusal(patterns, parsed.hostname, port, literal);
   return null;
 }
 
-/** A response as the factor needs it: status, headers, and the body as a stream. */
-type Reply = IncomingMessage;
-
-/**
- * dns.lookup, then every resolved address judged before anything connects: Node connects to the
- * address this returns, so the address checked is the address used (no second resolution to
- * rebind). A name resolving to any non-public address is refused unless a grant names it exactly.
- */
-function guardedLookup(patterns: readonly string[], host: string, port: string): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const list = addresses as LookupAddress[];
-      for (const entry of list) {
-        const denial = addressDenial(patterns, host, port, entry.address);
-        if (denial) return callback(Object.assign(new Error(denial), { code: 'EWEFTDENIED' }), '', 0);
-      }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-      const first = list[0];
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
-      callback(null, first.address, first.family);
-    });
-  };
-}
-
-/** The app's header list as http.request takes it (a repeated name becomes a list). */
-function headerObject(headers: readonly [string, string][]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of headers) {
-    const key = name.toLowerCase();
-    const had = out[key];
-    out[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
-  }
-  return out;
-}
-
-/** One request, no redirects followed: connected only to an address the grants allow. */
-function sendOnce(config: FetchConfig, url: URL, method: string, headers: [string, string][], body: Uint8Array | undefined, signal: AbortSignal): Promise<Reply> {
-  const https = url.protocol === 'https:';
-  const port = url.port || (https ? '443' : '80');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) {
-    const denial = addressDenial(config.patterns, host, port, host);
-    if (denial) return Promise.reject(new Error(denial));
-  }
-  return new Promise((resolve, reject) => {
-    const request = (https ? httpsRequest : httpRequest)(url, {
-      method,
-      headers: headerObject(headers),
-      signal,
-      lookup: guardedLookup(config.patterns, host, port),
-      // A fresh connection per request: a pooled socket was checked for another host.
-      agent: false,
-    });
-    request.once('response', resolve);
-    request.once('error', reject);
-    request.end(body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-  });
-}
-
-async function readCapped(reply: Reply, limit: number): Promise<Uint8Array> {
-  const declared = Number(reply.headers['content-length'] ?? '0');
-  if (declared > limit) {
-    reply.destroy();
-    throw new Error(`the response body is ${declared} bytes; the limit is ${limit}`);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of reply as AsyncIterable<Buffer>) {
-    total += chunk.byteLength;
-    if (total > limit) {
-      reply.destroy();
-      throw new Error(`the response body is over the ${limit}-byte limit`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-async function fetchAllowed(config: FetchConfig, url: string, method: string, headers: [string, string][], body: Uint8Array | undefined): Promise<FetchResponse> {
+export async function fetchAllowed(config: FetchConfig, url: string, method: string, headers: [string, string][], body: Uint8Array | undefined): Promise<FetchResponse> {
   let current = url;
   let currentMethod = method.toUpperCase();
   let currentBody = body;
@@ -126,29 +50,26 @@ async function fetchAllowed(config: FetchConfig, url: string, method: string, he
   for (let hop = 0; ; hop++) {
     const denial = fetchDenial(current, config.patterns);
     if (denial) throw new Error(hop === 0 ? denial : `redirected to ${current}: ${denial}`);
-    let reply: Reply;
+    let response: RawResponse;
     try {
-      reply = await sendOnce(config, new URL(current), currentMethod, headers, currentBody, signal);
+      response = await sendOnce(new URL(current), currentMethod, headers, currentBody, config.patterns, signal, config.resolve);
     } catch (cause) {
-      const error = cause as NodeJS.ErrnoException;
-      if (signal.aborted) throw new Error(`no response from ${new URL(current).host} within ${config.timeoutMs} ms`);
-      if (error.code === 'EWEFTDENIED' || !error.code) throw new Error(hop === 0 ? error.message : `redirected to ${current}: ${error.message}`);
+      const error = cause as Error;
+      if (error instanceof AddressRefused) throw new Error(hop === 0 ? error.message : `redirected to ${current}: ${error.message}`);
+      if (error.name === 'TimeoutError' || signal.aborted) throw new Error(`no response from ${new URL(current).host} within ${config.timeoutMs} ms`);
       throw new Error(`${currentMethod} ${current} failed: ${error.message}`);
     }
-    const status = reply.statusCode ?? 0;
-    const location = reply.headers.location;
-    if (REDIRECT_STATUSES.has(status) && location !== undefined) {
-      reply.destroy();
+    if (REDIRECT_STATUSES.has(response.status) && response.location !== null) {
+      response.message.resume();
       if (hop >= config.maxRedirects) throw new Error(`more than ${config.maxRedirects} redirects`);
-      current = new URL(location, current).href;
-      if (status === 303 || ((status === 301 || status === 302) && currentMethod === 'POST')) {
+      current = new URL(response.location, current).href;
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
         currentMethod = 'GET';
         currentBody = undefined;
       }
       continue;
     }
-    const contentType = reply.headers['content-type'] ?? '';
-    return { status, contentType, body: await readCapped(reply, config.maxResponseBytes) };
+    return { status: response.status, contentType: response.contentType, body: await readBodyCapped(response, config.maxResponseBytes) };
   }
 }
 

@@ -1,99 +1,86 @@
-// wasi:filesystem for the app: the shim's Descriptor behind a guard that enforces read-only grants and keeps every path inside its preopen.
-import { realpathSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import type { ShimDescriptor, ShimFilesystem } from '../wasi/shim.js';
+// wasi:filesystem for the app: the shim's Descriptor behind a guard that enforces read-only grants, keeps every path inside its preopen and makes every entry-changing call itself on a held directory.
+import { linkSync, mkdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DescriptorFlags, OpenFlags, PathFlags, ShimDescriptor, ShimFilesystem } from '../wasi/shim.js';
 import { DISPOSE } from '../wasi/resource.js';
+import { fsErrorCode } from './fs-error-code.js';
+import { holdParent, isInside, nativeRealpath, type HeldParent } from './held-dir.js';
 import type { Preopen } from './preopens.js';
 
 /** WASI filesystem error codes, thrown as the shim throws them (plain strings). */
 const READ_ONLY = 'read-only';
 const NOT_PERMITTED = 'not-permitted';
 
-interface PathFlags {
-  symlinkFollow?: boolean;
-}
-interface OpenFlags {
-  create?: boolean;
-  directory?: boolean;
-  exclusive?: boolean;
-  truncate?: boolean;
-}
-interface DescriptorFlags {
-  read?: boolean;
-  write?: boolean;
-  mutateDirectory?: boolean;
-  [flag: string]: boolean | undefined;
-}
-
 type Disposable = Record<symbol, (() => void) | undefined>;
 
 interface Root {
   /** Real host path of the preopen. */
   real: string;
+  /** Guest path, for messages. */
+  guest: string;
   writable: boolean;
+  /** False under the test-only WEFT_UNSAFE_NO_JS_GUARD=1: every call passes straight to the shim. */
+  checks: boolean;
 }
 
-function isInside(root: string, path: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+export interface GuardOptions {
+  /** False only in tests that prove the kernel layer alone (WEFT_UNSAFE_NO_JS_GUARD=1). */
+  checks: boolean;
+  /** One line for weft-appd's log when the guard refuses something the app may not understand from the error code alone. */
+  note: (message: string) => void;
 }
 
-/**
- * A symlink target the guard accepts: relative, with no `..` component. Whether a `..` stays
- * inside depends on what the link's directory and every link on the way will name later, so the
- * guard does not try to judge it: such targets are refused outright, as cap-std refuses
- * absolute ones.
- */
-export function symlinkTargetProblem(target: string): string | null {
-  if (target.length === 0) return 'empty';
-  if (target.startsWith('/')) return 'absolute';
-  if (target.split('/').includes('..')) return 'contains ..';
+function dispose(inner: ShimDescriptor): void {
+  (inner as unknown as Disposable)[DISPOSE]?.call(inner);
+}
+
+/** A symlink target the guard accepts: relative and never climbing (no `..` segment), so it can only lead further down. */
+function symlinkTargetProblem(target: string): string | null {
+  const clean = target.replace(/\\/g, '/');
+  if (clean.startsWith('/')) return 'it is absolute';
+  if (clean.split('/').includes('..')) return 'it contains ".."';
   return null;
 }
 
-type Method = (...args: unknown[]) => unknown;
-
-function call(inner: ShimDescriptor, name: string, ...args: unknown[]): unknown {
-  return (inner[name] as Method).apply(inner, args);
+/** Runs `act` with held parents, closing them whatever happens. */
+function withHeld<T>(parents: (() => HeldParent)[], act: (held: HeldParent[]) => T): T {
+  const held: HeldParent[] = [];
+  try {
+    for (const hold of parents) held.push(hold());
+    return act(held);
+  } finally {
+    for (const h of held) h.close();
+  }
 }
 
-/** The real path of `path`, mapping host errors to the codes the shim would give. */
-function realpathOrThrow(path: string): string {
+function hostCall<T>(act: () => T): T {
   try {
-    // The native realpath resolves as the kernel does (a symlink first, then `..`); the
-    // JavaScript one resolves `..` lexically after a symlink and can name a different file.
-    return realpathSync.native(path);
+    return act();
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    throw code === 'ENOENT' ? 'no-entry' : code === 'ENOTDIR' ? 'not-directory' : code === 'EACCES' ? 'access' : code === 'ELOOP' ? 'loop' : 'io';
+    throw typeof cause === 'string' ? cause : fsErrorCode(cause);
   }
 }
 
 /**
- * `WEFT_UNSAFE_NO_JS_GUARD=1` (tests only): the shim's filesystem with no guard, so a test can show
- * the kernel sandbox holds on its own. Never set it outside a test.
- */
-export function createUnguardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[]) {
-  const fs = shim.createFilesystem({ preopens: Object.fromEntries(preopens.map((p) => [p.guest, p.host])) });
-  return { types: shim.types, preopens: fs.preopens };
-}
-
-/**
- * preview2-shim already refuses absolute paths, `..` above a descriptor and absolute or escaping
- * symlink targets while it resolves a path. What it does not do, and this guard adds:
+ * preview2-shim resolves each path segment by segment and refuses absolute paths, `..` above a
+ * descriptor and symlink targets that climb out, but it works on path strings and then lets the
+ * kernel resolve them again. This guard adds:
  * - read-only grants: every mutating call fails with `read-only`;
- * - descriptors opened from a preopen remember a host path, and the shim re-resolves it on each
- *   use: if that directory has since been replaced by a symlink (say the app renamed a planted
- *   link over it), the shim would follow it out. The guard re-checks that the descriptor's real
- *   path is still inside the preopen before every path-based call;
- * - symlinkAt refuses targets that would point outside the preopen, so the app cannot leave
- *   escape hatches for other programs;
+ * - every call that changes directory entries (mkdir, rmdir, unlink, symlink, link, rename) is
+ *   made by the guard itself on a parent directory it opened and checked where the kernel says it
+ *   is (`held-dir.ts`), and re-checked after the call (undone if the directory moved outside);
+ * - symlinks are created only with relative, non-climbing targets (no `..`), so nothing the app
+ *   leaves behind leads out, for the shim or for any host program;
+ * - a descriptor remembers a host path: before every use the guard re-resolves it with the
+ *   kernel-agreeing realpath and refuses if it no longer lies inside the preopen (a directory
+ *   swapped for a symlink after it was opened lists or opens nothing outside);
  * - the preopen itself answers stat() and readDirectory() (the shim reports errors for both).
  */
-export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[]) {
+export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[], options: GuardOptions) {
   class Descriptor {
     readonly #inner: ShimDescriptor;
     readonly #root: Root;
-    /** Real host path when opened (null for the preopen itself, whose path is the root). */
+    /** Host path when opened (null for the preopen itself, whose path is the root). */
     readonly #hostPath: string | null;
 
     constructor(inner: ShimDescriptor, root: Root, hostPath: string | null) {
@@ -103,212 +90,233 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
 
     static close(descriptor: Descriptor): void {
-      const inner = descriptor.#inner;
-      (inner as unknown as Disposable)[DISPOSE]?.call(inner);
+      dispose(descriptor.#inner);
     }
 
-    /** For calls spanning two directories (link, rename): both must be writable and still inside their preopens; returns the other's shim descriptor. */
-    #writablePairWith(other: unknown): ShimDescriptor {
-      if (!(other instanceof Descriptor)) throw 'bad-descriptor';
-      this.#writable();
-      other.#writable();
-      this.#base();
-      other.#base();
-      return other.#inner;
+    /** The descriptor's host path as remembered (what the shim will resolve). */
+    get #path(): string {
+      return this.#hostPath ?? this.#root.real;
     }
 
     /** The descriptor's current real path, refusing if it no longer lies inside its preopen. */
     #base(): string {
-      const real = realpathOrThrow(this.#hostPath ?? this.#root.real);
+      if (!this.#root.checks) return this.#path;
+      const real = nativeRealpath(this.#path);
       if (!isInside(this.#root.real, real)) throw NOT_PERMITTED;
       return real;
     }
 
     #writable(): void {
-      if (!this.#root.writable) throw READ_ONLY;
+      if (!this.#root.writable && this.#root.checks) throw READ_ONLY;
     }
 
-    /** The real directory that holds `path` (relative to `base`) must lie inside the preopen. */
-    #parentInside(base: string, path: string): void {
-      const parent = realpathOrThrow(dirname(join(base, path.replace(/\\/g, '/'))));
-      if (!isInside(this.#root.real, parent)) throw NOT_PERMITTED;
+    #other(other: unknown): Descriptor {
+      if (!(other instanceof Descriptor)) throw 'bad-descriptor';
+      return other;
     }
 
-    /** `path`'s directory, and `path` itself when it exists (a symlink there is followed by open), must resolve inside. */
-    #targetInside(base: string, path: string): void {
-      this.#parentInside(base, path);
-      const full = join(base, path.replace(/\\/g, '/'));
-      let real: string;
+    /** The parent of `path` under this descriptor, held and checked (see held-dir.ts). */
+    #hold(path: string): HeldParent {
+      return holdParent(this.#base(), path, this.#root.real);
+    }
+
+    /** After an entry-changing call: the held directories must still lie inside; otherwise `undo` and refuse. */
+    #recheck(pairs: [HeldParent, Root][], undo: () => void): void {
+      if (pairs.every(([held, root]) => held.stillInside(root.real))) return;
       try {
-        real = realpathSync.native(full);
+        undo();
       } catch {
-        return; // does not exist yet (or is a dangling link, which the open refuses)
+        // the refusal below is what the app must learn; the entry is already gone or moved
       }
-      if (!isInside(this.#root.real, real)) throw NOT_PERMITTED;
-    }
-
-    /**
-     * After a call that created or moved an entry: if the entry's directory now resolves outside
-     * (a racing rename or link swapped a path component), undo nothing but refuse to go on, so
-     * the app learns nothing and keeps no handle. The kernel sandbox is what makes the outside
-     * unreachable; this check makes the JS layer report it.
-     */
-    #recheck(base: string, path: string): void {
-      this.#parentInside(base, path);
+      options.note(`filesystem guard: a directory moved outside ${this.#root.guest} during a call; the call was undone`);
+      throw NOT_PERMITTED;
     }
 
     #preopenDirectory(): ShimDescriptor {
-      return call(this.#inner, 'openAt', { symlinkFollow: false }, '.', { directory: true }, { read: true }) as ShimDescriptor;
+      return this.#inner.openAt({ symlinkFollow: false }, '.', { directory: true }, { read: true });
     }
 
     // ---- calls on the descriptor itself ----
     readViaStream(offset: bigint): unknown {
-      return call(this.#inner, 'readViaStream', offset);
+      return this.#inner.readViaStream(offset);
     }
     writeViaStream(offset: bigint): unknown {
       this.#writable();
-      return call(this.#inner, 'writeViaStream', offset);
+      return this.#inner.writeViaStream(offset);
     }
     appendViaStream(): unknown {
       this.#writable();
-      return call(this.#inner, 'appendViaStream');
+      return this.#inner.appendViaStream();
     }
     advise(offset: bigint, length: bigint, advice: unknown): unknown {
-      return call(this.#inner, 'advise', offset, length, advice);
+      return this.#inner.advise(offset, length, advice);
     }
     syncData(): unknown {
-      return call(this.#inner, 'syncData');
+      return this.#inner.syncData();
     }
     getFlags(): unknown {
       if (this.#hostPath === null) return { read: true, mutateDirectory: this.#root.writable };
-      return call(this.#inner, 'getFlags');
+      return this.#inner.getFlags();
     }
     getType(): unknown {
-      return call(this.#inner, 'getType');
+      return this.#inner.getType();
     }
     setSize(size: bigint): unknown {
       this.#writable();
-      return call(this.#inner, 'setSize', size);
+      return this.#inner.setSize(size);
     }
     setTimes(access: unknown, modification: unknown): unknown {
       this.#writable();
-      return call(this.#inner, 'setTimes', access, modification);
+      return this.#inner.setTimes(access, modification);
     }
     read(length: bigint, offset: bigint): unknown {
-      return call(this.#inner, 'read', length, offset);
+      return this.#inner.read(length, offset);
     }
     write(buffer: Uint8Array, offset: bigint): unknown {
       this.#writable();
-      return call(this.#inner, 'write', buffer, offset);
+      return this.#inner.write(buffer, offset);
     }
     readDirectory(): unknown {
       this.#base();
-      if (this.#hostPath !== null) return call(this.#inner, 'readDirectory');
+      if (this.#hostPath !== null) return this.#inner.readDirectory();
       const directory = this.#preopenDirectory();
       try {
-        return call(directory, 'readDirectory');
+        return directory.readDirectory();
       } finally {
-        (directory as unknown as Disposable)[DISPOSE]?.call(directory);
+        dispose(directory);
       }
     }
     sync(): unknown {
-      return call(this.#inner, 'sync');
+      return this.#inner.sync();
     }
     stat(): unknown {
-      if (this.#hostPath !== null) return call(this.#inner, 'stat');
+      if (this.#hostPath !== null) return this.#inner.stat();
       this.#base();
-      return call(this.#inner, 'statAt', { symlinkFollow: false }, '.');
+      return this.#inner.statAt({ symlinkFollow: false }, '.');
     }
     isSameObject(other: unknown): boolean {
       return other === this;
     }
     metadataHash(): unknown {
-      return call(this.#inner, 'metadataHash');
+      return this.#inner.metadataHash();
     }
 
-    // ---- calls that take a path relative to this descriptor ----
-    createDirectoryAt(path: string): unknown {
-      this.#writable();
-      const base = this.#base();
-      this.#parentInside(base, path);
-      const result = call(this.#inner, 'createDirectoryAt', path);
-      this.#recheck(base, path);
-      return result;
-    }
+    // ---- calls that read or open by a path relative to this descriptor ----
     statAt(flags: PathFlags, path: string): unknown {
       this.#base();
-      return call(this.#inner, 'statAt', flags, path);
+      return this.#inner.statAt(flags, path);
     }
     setTimesAt(flags: PathFlags, path: string, access: unknown, modification: unknown): unknown {
       this.#writable();
       this.#base();
-      return call(this.#inner, 'setTimesAt', flags, path, access, modification);
+      return this.#inner.setTimesAt(flags, path, access, modification);
     }
-    linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: unknown, newPath: string): unknown {
-      const other = this.#writablePairWith(newDescriptor);
-      const [base, otherBase] = [this.#base(), (newDescriptor as Descriptor).#base()];
-      this.#parentInside(base, oldPath);
-      (newDescriptor as Descriptor).#parentInside(otherBase, newPath);
-      const result = call(this.#inner, 'linkAt', oldFlags, oldPath, other, newPath);
-      (newDescriptor as Descriptor).#recheck(otherBase, newPath);
-      return result;
+    readlinkAt(path: string): unknown {
+      this.#base();
+      return this.#inner.readlinkAt(path);
+    }
+    metadataHashAt(flags: PathFlags, path: string): unknown {
+      this.#base();
+      return this.#inner.metadataHashAt(flags, path);
     }
     openAt(flags: PathFlags, path: string, openFlags: OpenFlags, descriptorFlags: DescriptorFlags): Descriptor {
       const mutating = descriptorFlags.write || openFlags.create || openFlags.truncate;
-      if (mutating && !this.#root.writable) throw READ_ONLY;
+      if (mutating) this.#writable();
       // mutate-directory asks for the right to change a directory's entries; on a read-only
       // preopen every such call is refused anyway, so drop the request rather than fail the open.
       const requested = !this.#root.writable && descriptorFlags.mutateDirectory ? { ...descriptorFlags, mutateDirectory: false } : descriptorFlags;
       const base = this.#base();
-      // Before the open: a create or truncate through a climbing path would change the host file
-      // before any check after the call could refuse it.
-      if (mutating) this.#targetInside(base, path);
-      const inner = call(this.#inner, 'openAt', flags, path, openFlags, requested) as ShimDescriptor;
-      let opened: string;
+      // A file is created only in a directory the kernel places inside the preopen.
+      if (openFlags.create && this.#root.checks) withHeld([() => this.#hold(path)], () => undefined);
+      const inner = this.#inner.openAt(flags, path, openFlags, requested);
+      const joined = join(base, path.replace(/\\/g, '/'));
+      if (!this.#root.checks) return new Descriptor(inner, this.#root, joined);
       try {
-        opened = realpathOrThrow(join(base, path.replace(/\\/g, '/')));
+        const opened = nativeRealpath(joined);
         if (!isInside(this.#root.real, opened)) throw NOT_PERMITTED;
+        return new Descriptor(inner, this.#root, opened);
       } catch (refusal) {
-        (inner as unknown as Disposable)[DISPOSE]?.call(inner);
+        dispose(inner);
         throw refusal;
       }
-      return new Descriptor(inner, this.#root, opened);
     }
-    readlinkAt(path: string): unknown {
-      this.#base();
-      return call(this.#inner, 'readlinkAt', path);
+
+    // ---- calls that change directory entries: made here, on held parents ----
+    createDirectoryAt(path: string): unknown {
+      this.#writable();
+      if (!this.#root.checks) return this.#inner.createDirectoryAt(path);
+      return withHeld([() => this.#hold(path)], ([dir]) => {
+        hostCall(() => mkdirSync(dir!.entry, { mode: 0o777 }));
+        this.#recheck([[dir!, this.#root]], () => rmdirSync(dir!.entry));
+        return undefined;
+      });
     }
     removeDirectoryAt(path: string): unknown {
       this.#writable();
-      const base = this.#base();
-      this.#parentInside(base, path);
-      return call(this.#inner, 'removeDirectoryAt', path);
-    }
-    renameAt(oldPath: string, newDescriptor: unknown, newPath: string): unknown {
-      const other = this.#writablePairWith(newDescriptor);
-      const [base, otherBase] = [this.#base(), (newDescriptor as Descriptor).#base()];
-      this.#parentInside(base, oldPath);
-      (newDescriptor as Descriptor).#parentInside(otherBase, newPath);
-      const result = call(this.#inner, 'renameAt', oldPath, other, newPath);
-      (newDescriptor as Descriptor).#recheck(otherBase, newPath);
-      return result;
-    }
-    symlinkAt(linkTarget: string, path: string): unknown {
-      this.#writable();
-      const base = this.#base();
-      if (symlinkTargetProblem(linkTarget.replace(/\\/g, '/')) !== null) throw NOT_PERMITTED;
-      this.#parentInside(base, path);
-      return call(this.#inner, 'symlinkAt', linkTarget, path);
+      if (!this.#root.checks) return this.#inner.removeDirectoryAt(path);
+      return withHeld([() => this.#hold(path)], ([dir]) => {
+        hostCall(() => rmdirSync(dir!.entry));
+        this.#recheck([[dir!, this.#root]], () => undefined);
+        return undefined;
+      });
     }
     unlinkFileAt(path: string): unknown {
       this.#writable();
-      const base = this.#base();
-      this.#parentInside(base, path);
-      return call(this.#inner, 'unlinkFileAt', path);
+      if (!this.#root.checks) return this.#inner.unlinkFileAt(path);
+      return withHeld([() => this.#hold(path)], ([dir]) => {
+        hostCall(() => unlinkSync(dir!.entry));
+        this.#recheck([[dir!, this.#root]], () => undefined);
+        return undefined;
+      });
     }
-    metadataHashAt(flags: PathFlags, path: string): unknown {
-      this.#base();
-      return call(this.#inner, 'metadataHashAt', flags, path);
+    symlinkAt(linkTarget: string, path: string): unknown {
+      this.#writable();
+      if (!this.#root.checks) return this.#inner.symlinkAt(linkTarget, path);
+      const problem = symlinkTargetProblem(linkTarget);
+      if (problem) {
+        options.note(`filesystem guard: refused to create the symlink ${path} -> ${linkTarget} under ${this.#root.guest}: ${problem}; only relative targets without ".." are allowed`);
+        throw NOT_PERMITTED;
+      }
+      return withHeld([() => this.#hold(path)], ([dir]) => {
+        hostCall(() => symlinkSync(linkTarget, dir!.entry));
+        this.#recheck([[dir!, this.#root]], () => unlinkSync(dir!.entry));
+        return undefined;
+      });
+    }
+    linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: unknown, newPath: string): unknown {
+      const other = this.#other(newDescriptor);
+      this.#writable();
+      other.#writable();
+      if (!this.#root.checks) return this.#inner.linkAt(oldFlags, oldPath, other.#inner, newPath);
+      // The old final component is never followed: following a planted symlink would link a host file in.
+      return withHeld([() => this.#hold(oldPath), () => other.#hold(newPath)], ([from, to]) => {
+        hostCall(() => linkSync(from!.entry, to!.entry));
+        this.#recheck(
+          [
+            [from!, this.#root],
+            [to!, other.#root],
+          ],
+          () => unlinkSync(to!.entry),
+        );
+        return undefined;
+      });
+    }
+    renameAt(oldPath: string, newDescriptor: unknown, newPath: string): unknown {
+      const other = this.#other(newDescriptor);
+      this.#writable();
+      other.#writable();
+      if (!this.#root.checks) return this.#inner.renameAt(oldPath, other.#inner, newPath);
+      return withHeld([() => this.#hold(oldPath), () => other.#hold(newPath)], ([from, to]) => {
+        hostCall(() => renameSync(from!.entry, to!.entry));
+        this.#recheck(
+          [
+            [from!, this.#root],
+            [to!, other.#root],
+          ],
+          () => renameSync(to!.entry, from!.entry),
+        );
+        return undefined;
+      });
     }
   }
   // Dropping the handle closes the shim descriptor (and its host fd).
@@ -322,7 +330,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
   const directories: [Descriptor, string][] = shimPreopens.map(([inner, guest]) => {
     const preopen = preopens.find((p) => p.guest === guest);
     if (!preopen) throw new Error(`internal error: preview2-shim returned an unknown preopen ${guest}`);
-    return [new Descriptor(inner, { real: preopen.host, writable: preopen.writable }, null), guest];
+    return [new Descriptor(inner, { real: preopen.host, guest, writable: preopen.writable, checks: options.checks }, null), guest];
   });
 
   return {

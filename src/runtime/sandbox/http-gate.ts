@@ -1,7 +1,7 @@
 // wasi:http/outgoing-handler behind the manifest: with no net:fetch grant every request is denied; with one, each request's authority must be allowed.
 import { isIP } from 'node:net';
 import { hostAllowed } from '../../manifest/capabilities.js';
-import { addressDenial } from './address-gate.js';
+import { addressRefusal } from './address-policy.js';
 import type { ShimHttp } from '../wasi/shim.js';
 
 /** The wasi:http error-code case for a request the host refuses to send. */
@@ -19,6 +19,18 @@ export function authorityParts(authority: string, https: boolean): { host: strin
   return { host: match[1] as string, port: match[2] ?? (https ? '443' : '80') };
 }
 
+/**
+ * The part of the by-address rule this gate can apply before the shim sends the request: an
+ * address in the authority, and localhost names (always loopback), need a literal grant. Other
+ * names are resolved by the shim's I/O thread, out of reach of a check (see runtime.md).
+ */
+function internalWithoutLiteralGrant(patterns: readonly string[], host: string, port: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (isIP(name) !== 0) return addressRefusal(patterns, host, port, name) !== null;
+  if (name === 'localhost' || name.endsWith('.localhost')) return addressRefusal(patterns, host, port, '127.0.0.1') !== null;
+  return false;
+}
+
 export function gatedOutgoingHandler(http: ShimHttp | null, patterns: readonly string[]): { handle(request: unknown, options: unknown): unknown } {
   return {
     handle(request: unknown, options: unknown): unknown {
@@ -29,10 +41,7 @@ export function gatedOutgoingHandler(http: ShimHttp | null, patterns: readonly s
       if (scheme && scheme.tag !== 'HTTP' && scheme.tag !== 'HTTPS') throw DENIED;
       const parts = authorityParts(outgoing.authority() ?? '', https);
       if (!parts || !hostAllowed(patterns, parts.host, parts.port)) throw DENIED;
-      // An address literal must be public unless a grant names it exactly (a name is resolved by
-      // preview2-shim's own worker, out of reach here: docs/architecture/sandbox.md says so).
-      const literal = parts.host.replace(/^\[|\]$/g, '');
-      if (isIP(literal) && addressDenial(patterns, literal, parts.port, literal) !== null) throw DENIED;
+      if (internalWithoutLiteralGrant(patterns, parts.host, parts.port)) throw DENIED;
       return http.outgoingHandler.handle(request, options);
     },
   };

@@ -1,9 +1,10 @@
 // Builds the sandboxed WASI 0.2 import object for one session, keyed exactly as component.js asks: weft's own io, clocks and stdio,
 // preview2-shim's random, and the shim's filesystem / sockets / http only for sessions that need them.
 import type { ImportName } from '../import-plan.js';
-import { createGuardedFilesystem, createUnguardedFilesystem } from '../sandbox/guarded-fs.js';
+import { createGuardedFilesystem } from '../sandbox/guarded-fs.js';
 import { gatedOutgoingHandler } from '../sandbox/http-gate.js';
 import type { Preopen } from '../sandbox/preopens.js';
+import { say } from '../say.js';
 import type { ExitTracker } from './exit.js';
 import * as own from './own-io.js';
 import { createPolling, type ArrivalSignal, type Polling } from './poll.js';
@@ -16,7 +17,7 @@ export interface WasiSandbox {
   preopens: Preopen[];
   /** Host patterns from net:fetch grants; wasi:http requests are checked against them. */
   fetchPatterns: string[];
-  /** False only under WEFT_UNSAFE_NO_JS_GUARD=1 (tests of the kernel layer alone). */
+  /** False only under the test-only `WEFT_UNSAFE_NO_JS_GUARD=1` (see jsGuardEnabled): the filesystem guard then checks nothing. */
   jsGuard: boolean;
 }
 
@@ -71,9 +72,7 @@ export async function wasiImports(names: readonly ImportName[], sandbox: WasiSan
   const needs = (prefix: string): boolean => [...ifaces].some((i) => i.startsWith(prefix));
   const sockets = needs('wasi:sockets/') ? (await loadSocketsShim()).createSockets({ enableNetwork: false }) : null;
   const http = ifaces.has('wasi:http/types') || ifaces.has('wasi:http/outgoing-handler') ? await loadHttpShim() : null;
-  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0
-        ? (sandbox.jsGuard ? createGuardedFilesystem : createUnguardedFilesystem)(shimIo.filesystem, sandbox.preopens)
-        : own.emptyFilesystem;
+  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens, { checks: sandbox.jsGuard, note: say }) : own.emptyFilesystem;
 
   const byInterface: Record<string, () => object> = {
     'wasi:cli/environment': () => ({

@@ -22,9 +22,58 @@ export interface ShimRandom {
   insecureSeed: ShimInterface;
 }
 
-/** The methods of the shim's filesystem Descriptor that weft calls through its guard. */
+/** wasi:filesystem path flags. */
+export interface PathFlags {
+  symlinkFollow?: boolean;
+}
+/** wasi:filesystem open flags. */
+export interface OpenFlags {
+  create?: boolean;
+  directory?: boolean;
+  exclusive?: boolean;
+  truncate?: boolean;
+}
+/** wasi:filesystem descriptor flags. */
+export interface DescriptorFlags {
+  read?: boolean;
+  write?: boolean;
+  mutateDirectory?: boolean;
+  fileIntegritySync?: boolean;
+  dataIntegritySync?: boolean;
+  requestedWriteSync?: boolean;
+}
+
+/**
+ * The shim's filesystem Descriptor, typed as weft calls it through its guard (the guard forwards
+ * the values it does not look at, so those stay `unknown`).
+ */
 export interface ShimDescriptor {
-  [method: string]: unknown;
+  readViaStream(offset: bigint): unknown;
+  writeViaStream(offset: bigint): unknown;
+  appendViaStream(): unknown;
+  advise(offset: bigint, length: bigint, advice: unknown): unknown;
+  syncData(): unknown;
+  getFlags(): unknown;
+  getType(): unknown;
+  setSize(size: bigint): unknown;
+  setTimes(access: unknown, modification: unknown): unknown;
+  read(length: bigint, offset: bigint): unknown;
+  write(buffer: Uint8Array, offset: bigint): unknown;
+  readDirectory(): unknown;
+  sync(): unknown;
+  stat(): unknown;
+  metadataHash(): unknown;
+  createDirectoryAt(path: string): unknown;
+  statAt(flags: PathFlags, path: string): unknown;
+  setTimesAt(flags: PathFlags, path: string, access: unknown, modification: unknown): unknown;
+  linkAt(oldFlags: PathFlags, oldPath: string, newDescriptor: ShimDescriptor, newPath: string): unknown;
+  openAt(flags: PathFlags, path: string, openFlags: OpenFlags, descriptorFlags: DescriptorFlags): ShimDescriptor;
+  readlinkAt(path: string): unknown;
+  removeDirectoryAt(path: string): unknown;
+  renameAt(oldPath: string, newDescriptor: ShimDescriptor, newPath: string): unknown;
+  symlinkAt(target: string, path: string): unknown;
+  unlinkFileAt(path: string): unknown;
+  metadataHashAt(flags: PathFlags, path: string): unknown;
 }
 
 export interface ShimFilesystem {

@@ -1,0 +1,188 @@
+// The JS filesystem guard alone (src/runtime/sandbox/guarded-fs.ts over the real preview2-shim), one test per escape class, with real files and symlinks on disk and a concurrent flipper for link/rename.
+import { spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGuardedFilesystem } from '../../src/runtime/sandbox/guarded-fs.js';
+import { loadShimIo } from '../../src/runtime/wasi/shim.js';
+
+type Guarded = ReturnType<typeof createGuardedFilesystem>;
+type Dir = InstanceType<Guarded['types']['Descriptor']>;
+
+let root: string;
+let data: string;
+let outside: string;
+let notes: string[];
+
+/** Every file below `dir` with its content, to compare before and after. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const path = join(dir, name);
+    const info = lstatSync(path);
+    out[name] = info.isFile() ? readFileSync(path, 'utf8') : info.isSymbolicLink() ? 'symlink' : 'dir';
+  }
+  return out;
+}
+
+async function guarded(writable = true): Promise<Dir> {
+  const shim = (await loadShimIo()).filesystem;
+  const fs = createGuardedFilesystem(shim, [{ guest: '/data', host: realpathSync(data), writable, capability: 'fs:rw:app-data' }], {
+    checks: true,
+    note: (m) => notes.push(m),
+  });
+  return fs.preopens.getDirectories()[0]![0];
+}
+
+function code(act: () => unknown): string {
+  try {
+    act();
+    return 'ok';
+  } catch (error) {
+    return String(error);
+  }
+}
+
+let before: Record<string, string>;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'weft-guard-'));
+  data = join(root, 'home', 'app', 'data');
+  outside = join(root, 'outside');
+  mkdirSync(data, { recursive: true });
+  mkdirSync(join(outside, 'sub'), { recursive: true });
+  writeFileSync(join(outside, 'secret.txt'), 'host secret\n');
+  writeFileSync(join(data, 'mine.txt'), 'app file\n');
+  notes = [];
+  before = snapshot(outside);
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('symlinks the app creates never lead out', () => {
+  it('refuses an absolute target, with a note naming the link and the rule', async () => {
+    const dir = await guarded();
+    expect(code(() => dir.symlinkAt('/etc', 'abs'))).toBe('not-permitted');
+    expect(notes.join('\n')).toMatch(/refused to create the symlink abs -> \/etc under \/data: it is absolute/);
+  });
+
+  it('refuses any target containing "..", even one that normalises to inside (a -> . then t -> a/a/../..)', async () => {
+    const dir = await guarded();
+    expect(code(() => dir.symlinkAt('.', 'a'))).toBe('ok');
+    expect(code(() => dir.symlinkAt('a/a/../..', 't'))).toBe('not-permitted');
+    expect(code(() => dir.symlinkAt('../outside', 'up'))).toBe('not-permitted');
+    expect(code(() => dir.symlinkAt('sub/..', 'x'))).toBe('not-permitted');
+    expect(notes.join('\n')).toMatch(/it contains "\.\."/);
+    expect(readdirSync(data).sort()).toEqual(['a', 'mine.txt']);
+  });
+
+  it('accepts a relative target that only leads down', async () => {
+    const dir = await guarded();
+    expect(code(() => dir.symlinkAt('mine.txt', 'link'))).toBe('ok');
+    expect(readFileSync(join(data, 'link'), 'utf8')).toBe('app file\n');
+  });
+});
+
+describe('entry-changing calls through a planted symlink to the host are refused', () => {
+  beforeEach(() => symlinkSync(outside, join(data, 'planted')));
+
+  it.each([
+    ['mkdir', (d: Dir) => d.createDirectoryAt('planted/new')],
+    ['rmdir', (d: Dir) => d.removeDirectoryAt('planted/sub')],
+    ['unlink', (d: Dir) => d.unlinkFileAt('planted/secret.txt')],
+    ['symlink', (d: Dir) => d.symlinkAt('x', 'planted/l')],
+    ['link out', (d: Dir) => d.linkAt({}, 'mine.txt', d, 'planted/copy')],
+    ['link in', (d: Dir) => d.linkAt({}, 'planted/secret.txt', d, 'stolen')],
+    ['link in following the final symlink', (d: Dir) => d.linkAt({ symlinkFollow: true }, 'planted', d, 'stolen')],
+    ['rename out', (d: Dir) => d.renameAt('mine.txt', d, 'planted/moved')],
+    ['rename in', (d: Dir) => d.renameAt('planted/secret.txt', d, 'stolen')],
+    ['rename a dir out', (d: Dir) => d.renameAt('planted/sub', d, 'sub2')],
+  ])('%s', async (_name, act) => {
+    const dir = await guarded();
+    const result = code(() => act(dir));
+    // link-in following the final symlink links the symlink itself (inside) or is refused; never the host file.
+    if (result === 'ok') expect(lstatSync(join(data, 'stolen')).isSymbolicLink()).toBe(true);
+    else expect(result).toMatch(/not-permitted|is-directory|not-directory/);
+    expect(snapshot(outside)).toEqual(before);
+    expect(readdirSync(data).filter((n) => n === 'stolen' || n === 'sub2').every((n) => lstatSync(join(data, n)).isSymbolicLink())).toBe(true);
+  });
+
+  it('opening, creating and stating through it are refused', async () => {
+    const dir = await guarded();
+    expect(code(() => dir.openAt({ symlinkFollow: true }, 'planted/secret.txt', {}, { read: true }))).not.toBe('ok');
+    expect(code(() => dir.openAt({ symlinkFollow: true }, 'planted/created', { create: true }, { write: true }))).not.toBe('ok');
+    expect(snapshot(outside)).toEqual(before);
+  });
+});
+
+describe('a directory handle re-resolves and re-checks its path at each use', () => {
+  it('a handle whose directory was swapped for a symlink to the host lists, opens and creates nothing there', async () => {
+    const dir = await guarded();
+    mkdirSync(join(data, 'd'));
+    const handle = dir.openAt({ symlinkFollow: false }, 'd', { directory: true }, { read: true });
+    renameSync(join(data, 'd'), join(data, 'd-away'));
+    symlinkSync(outside, join(data, 'd'));
+    expect(code(() => handle.readDirectory())).toBe('not-permitted');
+    expect(code(() => handle.openAt({}, 'secret.txt', {}, { read: true }))).toBe('not-permitted');
+    expect(code(() => handle.statAt({}, 'secret.txt'))).toBe('not-permitted');
+    expect(code(() => handle.createDirectoryAt('new'))).toBe('not-permitted');
+    expect(code(() => handle.linkAt({}, 'secret.txt', dir, 'stolen'))).toBe('not-permitted');
+    expect(code(() => dir.renameAt('mine.txt', handle, 'moved'))).toBe('not-permitted');
+    expect(snapshot(outside)).toEqual(before);
+  });
+});
+
+describe('a read-only grant', () => {
+  it('refuses every entry change', async () => {
+    const dir = await guarded(false);
+    for (const act of [() => dir.createDirectoryAt('x'), () => dir.unlinkFileAt('mine.txt'), () => dir.symlinkAt('mine.txt', 'l'), () => dir.renameAt('mine.txt', dir, 'm')]) {
+      expect(code(act)).toBe('read-only');
+    }
+  });
+});
+
+/**
+ * Another process swaps `data/d` between a real directory and a symlink to the host as fast as it
+ * can (the second session of the same app, sharing /data), while the guard links and renames
+ * through `d`. Whatever the interleaving, nothing outside may be created or changed.
+ */
+describe('a concurrent flipper racing link and rename', () => {
+  it('creates and changes nothing outside', async () => {
+    const dir = await guarded();
+    mkdirSync(join(data, 'real'));
+    writeFileSync(join(data, 'real', 'x'), 'inside\n');
+    writeFileSync(join(outside, 'x'), 'host x\n');
+    symlinkSync(outside, join(data, 'link'));
+    before = snapshot(outside);
+    const script = `
+      const { renameSync } = require('node:fs');
+      const [d, real, link] = process.argv.slice(1);
+      process.stdout.write('go\\n');
+      for (;;) {
+        try { renameSync(link, d); renameSync(d, link); renameSync(real, d); renameSync(d, real); } catch {}
+      }`;
+    const flipper = spawn(process.execPath, ['-e', script, join(data, 'd'), join(data, 'real'), join(data, 'link')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => flipper.stdout.once('data', () => resolve()));
+    const outcomes = new Map<string, number>();
+    const count = (result: string): void => void outcomes.set(result, (outcomes.get(result) ?? 0) + 1);
+    try {
+      for (let i = 0; i < 1500; i += 1) {
+        writeFileSync(join(data, `r${i}`), 'moving\n');
+        count(code(() => dir.linkAt({}, 'mine.txt', dir, `d/l${i}`)));
+        count(code(() => dir.renameAt(`r${i}`, dir, `d/r${i}`)));
+        count(code(() => dir.linkAt({}, 'd/x', dir, `in${i}`)));
+        count(code(() => dir.renameAt('d/x', dir, `back${i}`)));
+        count(code(() => dir.renameAt(`back${i}`, dir, 'd/x')));
+      }
+    } finally {
+      flipper.kill('SIGKILL');
+    }
+    expect(snapshot(outside)).toEqual(before);
+    // The race did happen both ways: some calls went through d as a directory, some were refused.
+    expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
+    expect(outcomes.get('not-permitted') ?? 0).toBeGreaterThan(0);
+    // Files linked in from `d/x` are the inside x, never the host's.
+    for (const name of readdirSync(data).filter((n) => /^in\d+$/.test(n))) expect(readFileSync(join(data, name), 'utf8')).toBe('inside\n');
+  });
+});

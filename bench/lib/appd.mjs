@@ -1,4 +1,5 @@
 // Starts weft-appd as a child on a workspace, keeps a SUBSCRIBEd AppdClient with timestamped events, and stops it cleanly.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { track, trackTree } from './tracker.mjs';
 import { freshRuntimeDir } from './workspace.mjs';
 
 const SETPRIV = '/usr/bin/setpriv';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Appd {
   /** Starts weft-appd; standby: false sets WEFT_STANDBY=0. */

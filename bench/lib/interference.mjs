@@ -1,8 +1,8 @@
 // Measures CPU used by processes that are not the bench's own (other work on the machine), and waits for the machine to go idle.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus } from 'node:os';
 import { subtreeCpuMs, systemCpuMs } from './proc.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const ours = () => subtreeCpuMs(process.pid);
 

@@ -1,4 +1,5 @@
-// Suite "ipc": IPC_FORWARD → IPC_MESSAGE round trip with the echo app (sequential p50/p99, pipelined msg/s) vs a plain Unix-socket echo.
+// Suite "ipc": IPC_FORWARD → IPC_MESSAGE round trip with the echo app (sequential p50/p99, pipelined msg/s, reply to an idle app) vs a plain Unix-socket echo.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection } from 'node:net';
@@ -12,13 +13,17 @@ import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
 
 const WINDOW = 64;
+/** Quiet time before each idle-wake message: the echo app has moved on to its slow poll (50 ms sleeps after ~0.1 s idle). */
+const IDLE_GAP_MS = 170;
 const payloadOf = (i) => `m${i}:`.padEnd(64, 'x');
 
 /**
  * Drives an echo transport: send(payload) sends one message; onReply(cb) delivers echoed payloads in order.
- * Returns { rtt: summary (ms), perSecond: number, errors } for `n` sequential and `m` pipelined messages.
+ * Returns { rtt: summary (ms), perSecond: number, wake: summary (ms) } for `n` sequential, `m`
+ * pipelined and `idle` messages each sent after IDLE_GAP_MS of quiet (the runtime ends an idle
+ * app's sleep when a message arrives; without that wake-up such a reply takes ~25 ms on average).
  */
-async function drive(transport, { warmup, n, m }, cpuProbe = () => ({})) {
+async function drive(transport, { warmup, n, m, idle }, cpuProbe = () => ({})) {
   const replies = [];
   let waiter = null;
   transport.onReply((payload) => {
@@ -63,7 +68,17 @@ async function drive(transport, { warmup, n, m }, cpuProbe = () => ({})) {
   const cpu1 = cpuProbe();
   // CPU µs per message for each process involved in the pipelined phase: where the time goes
   const cpuPerMessageUs = Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) * 1000) / m)]));
-  return { rtt: summarize(rtts), perSecond: Math.round(m / seconds), cpu_us_per_message: cpuPerMessageUs };
+  const wakes = [];
+  for (let i = 0; i < idle; i++) {
+    await sleep(IDLE_GAP_MS);
+    const p = payloadOf(m + i);
+    const t = performance.now();
+    transport.send(p);
+    const r = await next();
+    if (r.payload !== p) throw new Error(`idle echo mismatch: sent ${p}, got ${r.payload}`);
+    wakes.push(r.t - t);
+  }
+  return { rtt: summarize(rtts), perSecond: Math.round(m / seconds), wake: summarize(wakes), cpu_us_per_message: cpuPerMessageUs };
 }
 
 async function weftTransport(appd, appId) {
@@ -121,7 +136,7 @@ async function plainTransport(socketPath) {
 }
 
 export async function run(ctx) {
-  const opts = ctx.quick ? { warmup: 20, n: 100, m: 500 } : { warmup: 200, n: 2000, m: 10_000 };
+  const opts = ctx.quick ? { warmup: 20, n: 100, m: 500, idle: 5 } : { warmup: 200, n: 2000, m: 10_000, idle: 30 };
   await installApps(ctx.ws, ['echo']);
 
   ctx.log('baseline: plain Unix-socket echo (child process)');
@@ -163,6 +178,14 @@ export async function run(ctx) {
       baselines: [{ id: 'plain', label: 'plain Unix-socket echo', summary: rate(base.perSecond) }],
       lowerIsBetter: false,
     }),
+    figure({
+      id: 'ipc.idle_wake_rtt',
+      label: `IPC round trip (echo) after ${IDLE_GAP_MS} ms idle`,
+      unit: 'ms',
+      weft: weft.wake,
+      baselines: [{ id: 'plain', label: 'plain Unix-socket echo, same gap', summary: base.wake }],
+      note: 'the app sleeps 50 ms between polls when idle; a message ends the sleep (without that: ~25 ms)',
+    }),
   ];
-  return { figures, raw: { weft, plain: base, forward_errors: errors, options: { ...opts, window: WINDOW, payload_bytes: 64 } } };
+  return { figures, raw: { weft, plain: base, forward_errors: errors, options: { ...opts, window: WINDOW, payload_bytes: 64, idle_gap_ms: IDLE_GAP_MS } } };
 }

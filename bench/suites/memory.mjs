@@ -1,4 +1,5 @@
 // Suite "memory": VmRSS of one idle session's weft-runtime process vs a bare node's peak RSS, with attribution probes.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Appd } from '../lib/appd.mjs';
 import { figure } from '../lib/figure.mjs';
 import { repoDir } from '../lib/paths.mjs';
@@ -9,7 +10,6 @@ import { installApps } from '../lib/workspace.mjs';
 import { NODE_READY } from './launch.mjs';
 
 const MB = 1024 * 1024;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes) => (bytes === null || bytes === undefined ? null : Math.round((bytes / MB) * 10) / 10);
 
 /** Peak RSS (MB) of `node -e READY` via GNU time's %M. */

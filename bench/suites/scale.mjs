@@ -1,4 +1,5 @@
 // Suite "scale": K sessions launched at once — time until all are READY, weft-appd RSS and CPU at each K; counter (polls its inbox) and hang (sleeps 100 ms).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Appd } from '../lib/appd.mjs';
 import { figure } from '../lib/figure.mjs';
 import { memStatus, pss, stat } from '../lib/proc.mjs';
@@ -7,7 +8,6 @@ import { installApps } from '../lib/workspace.mjs';
 
 const MB = 1024 * 1024;
 const r1 = (x) => (x === null ? null : Math.round(x * 10) / 10);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function launchK(appd, appId, k) {
   await appd.quiet({ maxMs: 10_000 });

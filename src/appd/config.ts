@@ -33,6 +33,8 @@ export interface AppdConfig {
   frameDeadlineMs: number;
   /** Bytes of half-received frames held across all clients at most. */
   maxPendingBytes: number;
+  /** The WebSocket endpoint's TCP port on 127.0.0.1 (0 = any free port), or null when WEFT_APPD_WS_PORT=off. */
+  wsPort: number | null;
 }
 
 export class ConfigError extends Error {
@@ -89,5 +91,6 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     frameDeadlineMs: integer(env, 'WEFT_FRAME_DEADLINE_MS', 10_000, 100, 600_000),
     // 16 whole maximum frames in flight at once; past that a client is dropped rather than buffered.
     maxPendingBytes: integer(env, 'WEFT_MAX_PENDING_BYTES', 64 * 1024 * 1024, 4 * 1024 * 1024 + 4, 4 * 1024 * 1024 * 1024),
+    wsPort: env.WEFT_APPD_WS_PORT === 'off' ? null : integer(env, 'WEFT_APPD_WS_PORT', 7410, 0, 65_535),
   };
 }

@@ -22,10 +22,26 @@ import { Supervisor } from './session/supervisor.js';
 import { Confiner } from './sandbox/confiner.js';
 import { readHostLayout } from './sandbox/host-layout.js';
 import { chooseSandbox, describeSandbox } from './sandbox/mechanism.js';
+import { WsEndpoint } from './ws/endpoint.js';
 import { weftVersion } from './version.js';
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Opens the WebSocket endpoint. A port that cannot be bound (another program has it) leaves appd
+ * running on its Unix socket alone, with an error in the log saying how to choose another port.
+ */
+async function openWs(config: AppdConfig, dispatch: ReturnType<typeof createDispatcher>, otherClients: () => number, log: Logger): Promise<WsEndpoint | null> {
+  try {
+    const ws = await WsEndpoint.open({ port: config.wsPort ?? 0, stateDir: config.stateDir, handle: dispatch, maxClients: config.maxClients, otherClients, maxBufferedBytes: config.maxClientUnreadBytes, log: log.child({ component: 'ws' }) });
+    log.info({ ws_port: ws.port }, 'WebSocket endpoint listening on 127.0.0.1');
+    return ws;
+  } catch (error) {
+    log.error({ ws_port: config.wsPort, err: (error as Error).message }, `the WebSocket endpoint is off: cannot listen on 127.0.0.1:${config.wsPort} (set WEFT_APPD_WS_PORT to a free port, 0 for any, or off)`);
+    return null;
+  }
 }
 
 export interface DaemonOptions {
@@ -51,6 +67,9 @@ export class Daemon {
     private readonly server: AppdServer,
     private readonly notifier: Notifier,
   ) {}
+
+  /** The WebSocket endpoint, when WEFT_APPD_WS_PORT is not `off` and its port could be bound. */
+  private ws: WsEndpoint | null = null;
 
   /** Inode of the socket file we bound, so shutdown never unlinks a successor's socket. */
   private socketIno: number | null = null;
@@ -79,8 +98,10 @@ export class Daemon {
 
     let server: AppdServer | null = null;
     let daemon: Daemon | null = null;
+    let ws: WsEndpoint | null = null;
     const emit = (event: Response) => {
       server?.broadcast(event);
+      ws?.broadcast(event);
       if (event.type === 'APP_STATE') daemon?.reportStatus();
     };
     const supervisor = new Supervisor({
@@ -103,7 +124,12 @@ export class Daemon {
     };
     const dispatch = createDispatcher({ supervisor, env, status, broadcast: emit, log });
     const listener = createServer();
-    server = new AppdServer(listener, (request) => dispatch(request), { maxUnreadBytes: config.maxClientUnreadBytes, maxClients: config.maxClients, frameDeadlineMs: config.frameDeadlineMs, maxPendingBytes: config.maxPendingBytes }, log);
+    server = new AppdServer(
+      listener,
+      (request) => dispatch(request),
+      { maxUnreadBytes: config.maxClientUnreadBytes, maxClients: config.maxClients, frameDeadlineMs: config.frameDeadlineMs, maxPendingBytes: config.maxPendingBytes, otherClients: () => ws?.clientCount ?? 0 },
+      log,
+    );
     daemon = new Daemon(options, backend, confiner, sampler, supervisor, server, notifier);
     // Bind only now that connections are handled; and before starting the pool, so a second appd fails fast and spawns nothing.
     await openListener(listener, source);
@@ -113,6 +139,11 @@ export class Daemon {
     await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
     const stale = await removeStaleIpcSockets(config.stateDir);
     if (stale.length > 0) log.info({ dir: config.stateDir, removed: stale }, `removed ${stale.length} stale IPC socket${stale.length === 1 ? '' : 's'}`);
+    // --- WebSocket endpoint (src/appd/ws/): optional; the Unix socket stays the daemon's primary door.
+    const unix = server;
+    ws = config.wsPort === null ? null : await openWs(config, dispatch, () => unix.clientCount, log);
+    daemon.ws = ws;
+    // --- end WebSocket endpoint
     pool?.start();
     log.info(
       { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, sandbox: describeSandbox(confiner.status), standby: pool ? config.standbyPoolSize : 0, runtime: [command.file, ...command.args].join(' ') },
@@ -134,7 +165,7 @@ export class Daemon {
       backend: this.backend.name,
       sandbox: describeSandbox(this.confiner.status),
       sessions: this.supervisor.counts(),
-      clients: this.server.clientCount,
+      clients: this.server.clientCount + (this.ws?.clientCount ?? 0),
       rss_bytes: process.memoryUsage.rss(),
     };
   }
@@ -150,6 +181,7 @@ export class Daemon {
     log.info({ why }, 'weft-appd shutting down');
     this.notify((n) => n.stopping());
     const closed = this.server.stopAccepting();
+    const wsClosed = this.ws?.close();
     const { restore, done } = this.supervisor.shutdown();
     // Saved before waiting for the sessions, so a SIGKILL during the grace period loses nothing.
     const path = lastSessionPath(config.stateDir);
@@ -167,6 +199,7 @@ export class Daemon {
     const closedInTime = await Promise.race([closed.then(() => true), delay(2000).then(() => false)]);
     if (!closedInTime) log.warn('the listening socket did not close within 2 s; exiting anyway');
     await this.removeSocket();
+    await wsClosed;
     log.info('weft-appd stopped');
   }
 

@@ -1,4 +1,4 @@
-// weft's version, read once from package.json.
+// weft's version, read once from package.json (weft-appd's DAEMON_STATUS, weft-pack --version).
 import { readFileSync } from 'node:fs';
 
 let cached: string | null = null;

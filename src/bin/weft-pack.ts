@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // weft-pack: check, inspect, bundle, sign and install WEFT app packages. Exit 0 ok, 1 invalid or failed, 2 usage.
-import { readFileSync } from 'node:fs';
+import { weftVersion } from '../appd/version.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_USAGE } from '../pack/cli-output.js';
@@ -16,15 +16,6 @@ import {
   runUninstall,
   runVerify,
 } from '../pack/cli-commands.js';
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 function finish(code: number): void {
   process.exitCode = code;
@@ -145,7 +136,7 @@ await yargs(hideBin(process.argv))
   )
   .demandCommand(1, 'give a command; see weft-pack --help')
   .strict()
-  .version(packageVersion())
+  .version(weftVersion())
   .help()
   .alias('h', 'help')
   .wrap(Math.min(100, process.stdout.columns ?? 100))

@@ -5,6 +5,7 @@ import type { Grant } from '../manifest/capabilities.js';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifest, type ManifestFields } from '../manifest/parse.js';
 import { error, hasErrors, warning, type Problem } from '../manifest/problem.js';
 import type { Manifest } from '../manifest/types.js';
+import { isRunExport } from '../wasm/entry-point.js';
 import { inspectWasm, type WasmInfo } from '../wasm/inspect.js';
 import { sha256Hex } from './content-hash.js';
 import { CAPABILITY_HINTS, GRANT_KIND } from '../protocol/interfaces.js';
@@ -173,7 +174,7 @@ function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problem
     if (verdict.needs && !granted(verdict.needs)) missingGrant(item.name, verdict.needs);
   }
   const runs = module.info.exports.filter((e) => e.name.startsWith('wasi:cli/run@'));
-  if (!runs.some((e) => e.kind === 'instance' && /^wasi:cli\/run@0\.2\.\d+$/.test(e.name))) {
+  if (!runs.some((e) => e.kind === 'instance' && isRunExport(e.name))) {
     const other = runs[0];
     problems.push(
       error(

@@ -1,5 +1,5 @@
 // The one error type weft-pack operations throw: a stable code for programs, a message that says what to do for people.
-import { formatProblem, type Problem } from '../manifest/problem.js';
+import type { Problem } from '../manifest/problem.js';
 
 export type PackErrorCode =
   /** `weft-pack check` found errors (listed in `problems`). */
@@ -27,12 +27,6 @@ export class PackError extends Error {
   ) {
     super(message);
     this.name = 'PackError';
-  }
-
-  /** The message followed by each error-severity problem in check's format. */
-  describe(): string {
-    const errors = this.problems.filter((p) => p.severity === 'error').map(formatProblem);
-    return errors.length > 0 ? `${this.message}\n${errors.join('\n')}` : this.message;
   }
 }
 

@@ -1,16 +1,16 @@
 // Resolves a path named by the manifest inside a package, refusing anything that escapes it through `..` or symlinks.
 import type { Stats } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
+import { isInside } from '../fs/inside.js';
 import { describeSpecial } from './package-tree.js';
+
+/** The shared containment test, under the name the pack modules import. */
+export { isInside as isWithin };
 
 export type Inside =
   | { ok: true; real: string; stats: Stats }
   | { ok: false; why: 'missing' | 'dangling' | 'outside' | 'directory' | 'special'; message: string };
-
-export function isWithin(parentReal: string, childReal: string): boolean {
-  return childReal === parentReal || childReal.startsWith(parentReal.endsWith(sep) ? parentReal : parentReal + sep);
-}
 
 /** Finds the regular file `relative` names inside `root` (a real path), following only symlinks that stay inside. */
 export async function resolveFileInside(rootReal: string, relative: string): Promise<Inside> {
@@ -28,7 +28,7 @@ export async function resolveFileInside(rootReal: string, relative: string): Pro
   } catch {
     return { ok: false, why: 'dangling', message: `"${relative}" is a symlink to "${linkText ?? '?'}", which does not exist` };
   }
-  if (!isWithin(rootReal, real) || real === rootReal) {
+  if (!isInside(rootReal, real) || real === rootReal) {
     const how = linkText !== null ? `is a symlink to "${linkText}", which` : 'goes through a symlinked directory that';
     return { ok: false, why: 'outside', message: `"${relative}" ${how} leads outside the package` };
   }

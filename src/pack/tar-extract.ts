@@ -1,11 +1,46 @@
 // Unpacks a tar stream into an empty directory, checking every entry before anything is written and refusing the whole archive at the first hostile one.
-import { link, mkdir, open, realpath, symlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, lstat, mkdir, open, readlink, realpath, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { appIdProblem } from '../manifest/app-id.js';
 import { isWithin } from './inside.js';
 import { mebibytes, type PackageLimits } from './limits.js';
 import { ByteCapExceeded, StreamReader } from './stream-reader.js';
 import { BLOCK, decodeHeader, isZeroBlock, paddingAfter, parsePaxRecords, TarFormatError, type TarHeader } from './tar-format.js';
+
+/**
+ * Where a dangling symlink points, resolved as the kernel would: existing symlinks on the way are
+ * followed (so `s -> .` makes `s/s/../../x` climb), the first missing component ends the walk and
+ * the rest is joined lexically. At most 40 links are followed, as Linux does.
+ */
+async function danglingTarget(linkPath: string): Promise<string> {
+  let hops = 0;
+  const walk = async (base: string, target: string): Promise<string> => {
+    let current = target.startsWith('/') ? '/' : base;
+    const parts = target.split('/').filter((part) => part !== '' && part !== '.');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as string;
+      if (part === '..') {
+        current = dirname(current);
+        continue;
+      }
+      const next = join(current, part);
+      let info;
+      try {
+        info = await lstat(next);
+      } catch {
+        return join(next, ...parts.slice(i + 1));
+      }
+      if (info.isSymbolicLink()) {
+        if (++hops > 40) throw new BundleRejection(`symlink "${linkPath}" cannot be resolved (too many levels of links)`);
+        current = await walk(current, await readlink(next));
+      } else {
+        current = next;
+      }
+    }
+    return current;
+  };
+  return walk(dirname(linkPath), await readlink(linkPath));
+}
 
 /** Why an archive was refused; the message names the entry and the rule. */
 export class BundleRejection extends Error {
@@ -215,8 +250,13 @@ export async function extractTar(source: AsyncIterator<Buffer>, dest: string, li
     try {
       real = await realpath(join(dest, path));
     } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') continue; // dangling, but inside: check warns about it
-      throw new BundleRejection(`symlink "${path}" → "${target}" cannot be resolved (${(cause as NodeJS.ErrnoException).code ?? 'error'}: a symlink loop?)`);
+      if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new BundleRejection(`symlink "${path}" → "${target}" cannot be resolved (${(cause as NodeJS.ErrnoException).code ?? 'error'}: a symlink loop?)`);
+      }
+      // Dangling: where would it lead once its target exists? Follow the links that do exist as the kernel would.
+      real = await danglingTarget(join(dest, path));
+      if (!isWithin(topReal, real)) throw new BundleRejection(`symlink "${path}" → "${target}" is dangling and would lead outside the bundle's folder through another symlink`);
+      continue;
     }
     if (!isWithin(topReal, real)) throw new BundleRejection(`symlink "${path}" → "${target}" leads outside the bundle's folder through another symlink`);
   }

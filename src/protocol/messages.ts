@@ -43,7 +43,9 @@ export type Request =
   // weft extensions
   | { type: 'SUBSCRIBE' }
   | { type: 'QUERY_SESSION'; session_id: number }
-  | { type: 'QUERY_STATUS' };
+  | { type: 'QUERY_STATUS' }
+  /** The WebSocket's credential as a first message (browsers cannot set headers on a WebSocket); an error on the Unix socket. */
+  | { type: 'AUTH'; token: string };
 
 export interface SessionDetails {
   session_id: number;
@@ -84,7 +86,9 @@ export type Response =
   // weft extensions
   | { type: 'SUBSCRIBED' }
   | { type: 'SESSION_INFO'; session: SessionDetails }
-  | { type: 'DAEMON_STATUS'; status: DaemonStatus };
+  | { type: 'DAEMON_STATUS'; status: DaemonStatus }
+  /** The answer to AUTH: what the connection may do from now on. */
+  | { type: 'AUTHENTICATED'; role: 'full' | 'app-ui'; session_id: number | null };
 
 /** A message pushed to a subscribed connection: any response shape, marked `event: true`. */
 export type EventMessage = Response & { event: true };
@@ -107,6 +111,8 @@ export const ErrorCode = {
   internal: 10,
   /** weft-appd's cap on live sessions or connected clients is reached. */
   limitReached: 11,
+  /** The connection's role does not allow this request (an app UI addressing another session). */
+  forbidden: 12,
 } as const;
 
 type FieldKind = 'string' | 'uint' | 'number';
@@ -134,6 +140,7 @@ export const REQUEST_FIELDS: Record<RequestType, ReadonlyArray<readonly [string,
   SUBSCRIBE: [],
   QUERY_SESSION: [['session_id', 'uint']],
   QUERY_STATUS: [],
+  AUTH: [['token', 'string']],
 };
 
 /** Response fields WEFT knows, in its declaration order (array encoding sends exactly these). */
@@ -149,6 +156,7 @@ export const RESPONSE_FIELDS: Record<ResponseType, readonly string[]> = {
   SUBSCRIBED: [],
   SESSION_INFO: ['session'],
   DAEMON_STATUS: ['status'],
+  AUTHENTICATED: ['role', 'session_id'],
 };
 
 /** Nested structs WEFT sends as arrays in compact mode, in field order. */

@@ -1,5 +1,5 @@
 // Locates the app's precompiled form (or transpiles on the fly) and compiles its core modules under the memory limit.
-import { WebAssemblyApi, type WasmModule } from './webassembly.js';
+import { WebAssemblyApi, type WasmModule } from '../wasm/webassembly-api.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import type { Instantiate } from './wasm-session.js';
+import type { Instantiate } from './jco-instantiate.js';
 
 export interface LoadedEntry {
   instantiate: Instantiate;

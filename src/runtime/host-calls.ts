@@ -22,7 +22,7 @@ export type HostCallHandler = (request: HostCallRequest) => Promise<unknown>;
  * Main-thread side. The wasm thread makes one call at a time (it blocks), so requests are served
  * in arrival order and each reply is posted before the signal flips.
  */
-export function serveHostCalls(handler: HostCallHandler): { channel: HostCallChannel; close(): void } {
+export function serveHostCalls(handler: HostCallHandler): { channel: HostCallChannel } {
   const requests = new MessageChannel();
   const replies = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
@@ -42,10 +42,6 @@ export function serveHostCalls(handler: HostCallHandler): { channel: HostCallCha
   requests.port1.unref();
   return {
     channel: { requests: requests.port2, replies: replies.port2, signal },
-    close() {
-      requests.port1.close();
-      replies.port1.close();
-    },
   };
 }
 

@@ -1,5 +1,5 @@
 // Messages between weft-runtime's main thread and its wasm thread.
-import type { WasmModule } from './webassembly.js';
+import type { WasmModule } from '../wasm/webassembly-api.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { HostCallChannel } from './host-calls.js';
 import type { ImportName } from './import-plan.js';

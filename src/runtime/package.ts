@@ -1,7 +1,8 @@
 // Finds an installed app and checks it before running: manifest, module path, wasm kind, and the hash the install recorded.
 import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
+import { isInside } from '../fs/inside.js';
 import type { Env } from '../config/paths.js';
 import { loadManifest } from '../manifest/load.js';
 import type { Manifest } from '../manifest/types.js';
@@ -15,10 +16,6 @@ export interface LoadedPackage {
   module: Uint8Array;
   moduleSha256: string;
   moduleKind: WasmKind;
-}
-
-function isInside(root: string, path: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 export async function loadPackage(appId: string, env: Env): Promise<LoadedPackage> {

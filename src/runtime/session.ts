@@ -170,7 +170,8 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     else if (event.type === 'ready') hooks.ready();
     else if (event.type === 'outcome') {
       const ending = endingFor(event.outcome);
-      hooks.end(ending.code, ending.message, ending.reason, ending.backtrace);
+      // The app's last posts (IPC messages) are handed on before the process exits.
+      void Promise.allSettled([...hosts.values()].map((host) => host.settle?.())).then(() => hooks.end(ending.code, ending.message, ending.reason, ending.backtrace));
     }
   });
   trace('session sent to the wasm thread');

@@ -11,15 +11,9 @@ import { AppExit, createExitTracker } from './wasi/exit.js';
 import { createWasiBase, wasiImports, type WasiBackend, type WasiBase } from './wasi/imports.js';
 import type { LoadedEntry } from './entry-loader.js';
 import { ArrivalSignal } from './wasi/poll.js';
-import { WebAssemblyApi, type WasmImports, type WasmInstance, type WasmMemory, type WasmModule } from './webassembly.js';
+import { WebAssemblyApi, type WasmMemory } from '../wasm/webassembly-api.js';
 
 const MAX_BACKTRACE_FRAMES = 40;
-
-export type Instantiate = (
-  getCoreModule: (name: string) => WasmModule,
-  imports: Record<string, object>,
-  instantiateCore: (module: WasmModule, imports?: WasmImports) => WasmInstance,
-) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
 /** The wasm frames of an error's stack, for a trap report. */
 function wasmBacktrace(error: Error): string[] {

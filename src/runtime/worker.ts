@@ -58,7 +58,7 @@ port.on('message', (message: ShimIoHint | EntryPrefetch | SessionStart) => {
   sessionStarted = true;
   const start = message;
   trace('session received');
-  Promise.all([shimLoading, sessionCode])
+  void Promise.all([shimLoading, sessionCode])
     .then(
       ([random, { runSession }]) =>
         runSession(start, async (needsShimIo) => ({ random, shimIo: needsShimIo ? await loadShimIo() : null }), () => loadEntry(start.entryUrl, start.codeCacheDir), post),

@@ -1,13 +1,7 @@
-// Minimal WebAssembly binary reading: which kind of binary it is, LEB128, and the core module's sections.
+// Minimal WebAssembly binary reading: which kind of binary it is, LEB128 writing, and the core module's sections.
+import { ByteReader, WasmFormatError } from './byte-reader.js';
 
 export type WasmKind = 'core' | 'component';
-
-export class WasmFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WasmFormatError';
-  }
-}
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -24,23 +18,6 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
   if (version === 1 && layer === 0) return 'core';
   if (layer === 1) return 'component';
   throw new WasmFormatError(`unsupported WebAssembly binary: version ${version}, layer ${layer} (expected a core module, version 1, or a component, layer 1)`);
-}
-
-/** Reads unsigned LEB128 at `offset`; values above 2^53 are rejected (no wasm limit we read needs them). */
-export function readUleb(bytes: Uint8Array, offset: number): { value: number; next: number } {
-  let value = 0;
-  let scale = 1;
-  let at = offset;
-  for (;;) {
-    if (at >= bytes.length) throw new WasmFormatError(`truncated LEB128 at byte ${offset}`);
-    const byte = bytes[at++]!;
-    value += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) break;
-    scale *= 128;
-    if (scale > 2 ** 56) throw new WasmFormatError(`LEB128 at byte ${offset} is too long`);
-  }
-  if (!Number.isSafeInteger(value)) throw new WasmFormatError(`LEB128 at byte ${offset} is too large`);
-  return { value, next: at };
 }
 
 export function writeUleb(value: number): number[] {
@@ -69,14 +46,15 @@ export interface Section {
 export function coreSections(bytes: Uint8Array): Section[] {
   if (wasmKind(bytes) !== 'core') throw new WasmFormatError('expected a core module, got a component');
   const sections: Section[] = [];
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at]!;
-    const { value: size, next } = readUleb(bytes, at + 1);
-    const end = next + size;
-    if (end > bytes.length) throw new WasmFormatError(`section ${id} at byte ${at} runs past the end of the module`);
-    sections.push({ id, start: at, contentStart: next, end });
-    at = end;
+  const reader = new ByteReader(bytes, 8);
+  while (!reader.atEnd) {
+    const start = reader.offset;
+    const id = reader.byte();
+    const size = reader.u32();
+    const contentStart = reader.offset;
+    if (size > bytes.length - contentStart) throw new WasmFormatError(`section ${id} runs past the end of the module`, start);
+    reader.skip(size);
+    sections.push({ id, start, contentStart, end: reader.offset });
   }
   return sections;
 }
@@ -92,14 +70,12 @@ export function coreExports(bytes: Uint8Array): { name: string; kind: number }[]
   const section = coreSections(bytes).find((s) => s.id === SECTION_EXPORT);
   if (!section) return [];
   const exports: { name: string; kind: number }[] = [];
-  let { value: count, next: at } = readUleb(bytes, section.contentStart);
-  while (count-- > 0) {
-    const length = readUleb(bytes, at);
-    const nameEnd = length.next + length.value;
-    if (nameEnd + 1 > section.end) throw new WasmFormatError('export section is truncated');
-    const name = utf8.decode(bytes.subarray(length.next, nameEnd));
-    const kind = bytes[nameEnd]!;
-    at = readUleb(bytes, nameEnd + 1).next;
+  const reader = new ByteReader(bytes, section.contentStart, section.end);
+  for (let count = reader.u32(); count > 0; count--) {
+    // Lenient UTF-8 here (unlike ByteReader.name): an odd export name is not this reader's concern.
+    const name = utf8.decode(reader.slice(reader.u32()));
+    const kind = reader.byte();
+    reader.u32(); // the index
     exports.push({ name, kind });
   }
   return exports;

@@ -1,12 +1,13 @@
 // A bounds-checked cursor over WebAssembly binary bytes: LEB128 integers, names and sized sections.
 
+/** A malformed WebAssembly binary (core module or component). */
 export class WasmFormatError extends Error {
   constructor(
     message: string,
-    /** Byte offset in the file where reading failed. */
-    readonly offset: number,
+    /** Byte offset in the file where reading failed; null when the file as a whole is wrong. */
+    readonly offset: number | null = null,
   ) {
-    super(`${message} at byte offset ${offset}`);
+    super(offset === null ? message : `${message} at byte offset ${offset}`);
     this.name = 'WasmFormatError';
   }
 }
@@ -52,6 +53,25 @@ export class ByteReader {
       shift += 7;
     }
     return this.fail('u32 LEB128 is longer than 5 bytes');
+  }
+
+  /**
+   * Unsigned LEB128 of up to 64 bits (memory64 limits), as a number: values above 2^53 are
+   * rejected, since no limit weft reads needs them.
+   */
+  u64(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (!Number.isSafeInteger(result)) this.fail('LEB128 value above 2^53');
+        return result;
+      }
+      scale *= 128;
+    }
+    return this.fail('u64 LEB128 is longer than 10 bytes');
   }
 
   /** Skips a signed LEB128 of at most 33 bits (component valtype: a type index or a primitive opcode). */

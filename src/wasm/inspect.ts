@@ -1,7 +1,7 @@
 // Tells a core module from a component and lists its imports and exports, or says why the bytes are not valid WebAssembly.
 import { COMPONENT_PREAMBLE, readComponentLayout, type ComponentItem } from './component-reader.js';
 import { WasmFormatError } from './byte-reader.js';
-import { wasmApi, type CompiledModule, type ImportExportKind } from './webassembly-api.js';
+import { WebAssemblyApi, type ImportExportKind, type WasmModule } from './webassembly-api.js';
 
 export type { ComponentItem, ComponentItemKind } from './component-reader.js';
 
@@ -57,9 +57,9 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[], at = 0): boole
 }
 
 function inspectCore(bytes: Uint8Array): InspectResult {
-  let module: CompiledModule;
+  let module: WasmModule;
   try {
-    module = new wasmApi.Module(bytes);
+    module = new WebAssemblyApi.Module(bytes);
   } catch (cause) {
     // V8's CompileError text names the function and byte offset; keep it, minus the API prefix.
     const detail = (cause as Error).message.replace(/^WebAssembly\.Module\(\): /, '');
@@ -69,8 +69,8 @@ function inspectCore(bytes: Uint8Array): InspectResult {
     ok: true,
     info: {
       kind: 'core',
-      imports: wasmApi.Module.imports(module).map(({ module: from, name, kind }) => ({ module: from, name, kind })),
-      exports: wasmApi.Module.exports(module).map(({ name, kind }) => ({ name, kind })),
+      imports: WebAssemblyApi.Module.imports(module).map(({ module: from, name, kind }) => ({ module: from, name, kind })),
+      exports: WebAssemblyApi.Module.exports(module).map(({ name, kind }) => ({ name, kind })),
     },
   };
 }
@@ -86,7 +86,7 @@ function inspectComponent(bytes: Uint8Array): InspectResult {
     throw cause;
   }
   for (const [index, range] of layout.coreModules.entries()) {
-    if (!wasmApi.validate(bytes.subarray(range.start, range.end))) {
+    if (!WebAssemblyApi.validate(bytes.subarray(range.start, range.end))) {
       return {
         ok: false,
         rejection: { reason: 'invalid-component', message: `is not a valid component: embedded core module #${index} (bytes ${range.start}–${range.end}) is not valid WebAssembly` },

@@ -1,5 +1,6 @@
 // Caps a core module's linear memory: rewrites the memory section so each defined memory's maximum is at most the limit.
-import { coreSections, readUleb, SECTION_MEMORY, WasmFormatError, writeUleb } from './binary.js';
+import { coreSections, SECTION_MEMORY, writeUleb } from './binary.js';
+import { ByteReader, WasmFormatError } from './byte-reader.js';
 
 const WASM_PAGE = 65536;
 const HAS_MAX = 0x01;
@@ -49,40 +50,29 @@ export function limitLinearMemory(module: Uint8Array, limitBytes: number): Limit
   if (!section) return { bytes: module, memories: [] };
   const memories: LimitedMemory[] = [];
   const content: number[] = [];
-  let { value: count, next: at } = readUleb(module, section.contentStart);
+  const reader = new ByteReader(module, section.contentStart, section.end);
+  const count = reader.u32();
   content.push(...writeUleb(count));
   for (let index = 0; index < count; index++) {
-    if (at >= section.end) throw new WasmFormatError('memory section is truncated');
-    const flags = module[at++]!;
-    if ((flags & ~KNOWN_FLAGS) !== 0) throw new WasmFormatError(`memory ${index} has unknown limit flags 0x${flags.toString(16)}`);
-    const min = readUleb(module, at);
-    at = min.next;
-    let declaredMax: number | null = null;
-    if (flags & HAS_MAX) {
-      const max = readUleb(module, at);
-      declaredMax = max.value;
-      at = max.next;
-    }
-    let pageLog2: number | null = null;
-    if (flags & CUSTOM_PAGE_SIZE) {
-      const log2 = readUleb(module, at);
-      pageLog2 = log2.value;
-      at = log2.next;
-    }
+    const flags = reader.byte();
+    if ((flags & ~KNOWN_FLAGS) !== 0) throw new WasmFormatError(`memory ${index} has unknown limit flags 0x${flags.toString(16)}`, reader.offset - 1);
+    const initialPages = reader.u64();
+    const declaredMax = flags & HAS_MAX ? reader.u64() : null;
+    const pageLog2 = flags & CUSTOM_PAGE_SIZE ? reader.u32() : null;
     const pageSize = pageLog2 === null ? WASM_PAGE : 2 ** pageLog2;
     const limitPages = Math.floor(limitBytes / pageSize);
-    if (min.value > limitPages) throw new InitialMemoryTooLargeError(min.value * pageSize, limitBytes);
+    if (initialPages > limitPages) throw new InitialMemoryTooLargeError(initialPages * pageSize, limitBytes);
     const maxPages = declaredMax === null ? limitPages : Math.min(declaredMax, limitPages);
-    content.push(flags | HAS_MAX, ...writeUleb(min.value), ...writeUleb(maxPages));
+    content.push(flags | HAS_MAX, ...writeUleb(initialPages), ...writeUleb(maxPages));
     if (pageLog2 !== null) content.push(...writeUleb(pageLog2));
     memories.push({
       index,
-      initialBytes: min.value * pageSize,
+      initialBytes: initialPages * pageSize,
       maximumBytes: maxPages * pageSize,
       declaredMaximumBytes: declaredMax === null ? null : declaredMax * pageSize,
     });
   }
-  if (at !== section.end) throw new WasmFormatError('memory section has trailing bytes');
+  if (!reader.atEnd) reader.fail('memory section has trailing bytes');
   const header = [SECTION_MEMORY, ...writeUleb(content.length)];
   const out = new Uint8Array(section.start + header.length + content.length + (module.length - section.end));
   out.set(module.subarray(0, section.start), 0);

@@ -56,8 +56,6 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export { isRunExport } from './entry-point.js';
-
 /**
  * Wraps a preview1 core module into a component with the vendored preview1 adapter (command
  * flavour), or returns a component unchanged.

@@ -1,4 +1,20 @@
-// Typed access to the WebAssembly global: @types/node 20 does not declare it and the project compiles without the DOM lib.
+// Typed access to the WebAssembly global, the one declaration of it: @types/node 20 does not declare it and the project compiles without the DOM lib.
+
+/** A compiled core module; cloneable to another thread (the compiled code is shared). */
+export interface WasmModule {
+  readonly __wasmModule: unique symbol;
+}
+
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(deltaPages: number): number;
+}
+
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+
+export type WasmImports = Record<string, Record<string, unknown>>;
 
 export type ImportExportKind = 'function' | 'table' | 'memory' | 'global' | 'tag';
 
@@ -13,16 +29,20 @@ export interface ModuleExportDescriptor {
   kind: ImportExportKind;
 }
 
-/** An opaque compiled module; only passed back to the static helpers below. */
-export type CompiledModule = { readonly __compiledModule: unique symbol };
-
-export interface WebAssemblyApi {
+/** The parts of the WebAssembly global weft uses. */
+interface WebAssemblyGlobal {
   validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
   Module: {
-    new (bytes: Uint8Array): CompiledModule;
-    imports(module: CompiledModule): ModuleImportDescriptor[];
-    exports(module: CompiledModule): ModuleExportDescriptor[];
+    new (bytes: Uint8Array): WasmModule;
+    imports(module: WasmModule): ModuleImportDescriptor[];
+    exports(module: WasmModule): ModuleExportDescriptor[];
   };
+  Instance: new (module: WasmModule, imports?: WasmImports) => WasmInstance;
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  RuntimeError: abstract new (...args: never[]) => Error;
+  LinkError: abstract new (...args: never[]) => Error;
+  CompileError: abstract new (...args: never[]) => Error;
 }
 
-export const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+export const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WebAssemblyGlobal }).WebAssembly;

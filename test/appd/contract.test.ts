@@ -76,8 +76,9 @@ describe.skipIf(!hasClang)('an app cannot forge its session through its output',
     const id = await watcher.launchReady(idOf('partialtrap'));
     const stopped = await watcher.stopped(id, 30_000);
     expect(stopped).toMatchObject({ reason: 'trap', exit_code: 134 });
-    expect(String(stopped.message)).toMatch(/unreachable/);
-    expect(String(stopped.message)).not.toMatch(/^\s*at /);
+    const message = String((stopped as { message?: string }).message);
+    expect(message).toMatch(/unreachable/);
+    expect(message).not.toMatch(/^\s*at /);
     await eventually(() => logsOf(id).some((r) => r.stream === 'stderr' && r.msg === 'progress: 42%'), 'the partial line logged as its own record');
   });
 });

@@ -1,6 +1,7 @@
 // 1,000 launch/terminate cycles through a whole Daemon in this process (socket, clients, standby pool, shells,
 // restarts, timeouts): nothing appd owns may grow with the count (timers, handles, fds, children, sampler
 // entries, listeners, IPC sockets, history, heap).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,6 @@ function gc(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function installApp(store: string, name: string, toml = ''): string {
   const id = `org.weft.test.${name}`;

@@ -50,6 +50,8 @@ export function makeEnv(runtimeBin: string, extra: NodeJS.ProcessEnv = {}): Test
     WEFT_DISABLE_CGROUP: '1',
     WEFT_RUNTIME_BIN: runtimeBin,
     WEFT_LOG: 'debug',
+    // Suites run in parallel: each daemon's WebSocket takes a free port, never the default 7410.
+    WEFT_APPD_WS_PORT: '0',
     WEFT_LOG_FORMAT: 'json',
     ...extra,
   };

@@ -9,6 +9,7 @@ import { WasmFormatError } from '../../src/wasm/byte-reader.js';
 import { readComponentLayout } from '../../src/wasm/component-reader.js';
 import { inspectWasm } from '../../src/wasm/inspect.js';
 import { FIXTURES, REPO } from './helpers.js';
+import { WebAssemblyApi } from '../../src/wasm/webassembly-api.js';
 
 const appsDir = join(REPO, 'apps');
 const realApps = existsSync(appsDir) ? readdirSync(appsDir).filter((name) => existsSync(join(appsDir, name, 'app.wasm'))) : [];
@@ -120,8 +121,7 @@ describe('inspectWasm', () => {
 describe('preview1 function list', () => {
   it('is exactly what the vendored preview1 adapter exports', () => {
     const adapter = readFileSync(join(REPO, 'vendor', 'wasi-preview1-adapter', 'wasi_snapshot_preview1.command.wasm'));
-    const module = new (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object } }).WebAssembly.Module(adapter);
-    const exports = (globalThis as unknown as { WebAssembly: { Module: { exports(m: object): Array<{ name: string }> } } }).WebAssembly.Module.exports(module)
+    const exports = WebAssemblyApi.Module.exports(new WebAssemblyApi.Module(adapter))
       .map((e) => e.name)
       .filter((name) => !name.startsWith('adapter_') && !name.startsWith('cabi_') && !name.includes(':') && name !== 'reset_adapter_state');
     expect(new Set(exports)).toEqual(PREVIEW1_FUNCTIONS);

@@ -3,6 +3,7 @@
 // usage: node test/runtime/measure-session.mjs [--rounds N] [--only idle,rtt,launch,compute] [--idle-s 5] [root...]
 //   root: a weft checkout with dist/ built (default: this one), optionally `path@@NAME=value;NAME=value` to give its
 //   runtimes extra environment. See docs/architecture/runtime.md, "Measurements".
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -40,7 +41,6 @@ const setups = roots.map((spec, i) => {
   return { root: spec, home, env, ids, runtime: join(root, 'dist/bin/weft-runtime.js'), results: new Map() };
 });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cpuMs = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime

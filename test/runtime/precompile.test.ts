@@ -77,7 +77,7 @@ describe('precompiled integrity', () => {
       // One byte of the entry module changes: the runtime refuses to load any of it.
       const entry = join(dir, 'component.js');
       const source = readFileSync(entry);
-      source[source.length - 2] ^= 0x20;
+      source.writeUInt8(source.readUInt8(source.length - 2) ^ 0x20, source.length - 2);
       write(entry, source);
       const bad = startRuntime(home, [installed.appId, '2']);
       const result = await bad.done;

@@ -1,11 +1,12 @@
 // Unit tests for weft's wasm binary helpers: kind detection, export listing and the linear-memory limit rewriter.
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { describe, expect, it } from 'vitest';
-import { coreExports, wasmKind, WasmFormatError } from '../../src/wasm/binary.js';
+import { coreExports, wasmKind } from '../../src/wasm/binary.js';
+import { WasmFormatError } from '../../src/wasm/byte-reader.js';
 import { InitialMemoryTooLargeError, limitLinearMemory } from '../../src/wasm/memory-limit.js';
+import { WebAssemblyApi as wa } from '../../src/wasm/webassembly-api.js';
 
 const MIB = 1024 * 1024;
-const wa = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => { exports: Record<string, unknown> } } }).WebAssembly;
 
 function grower(memory: string): Promise<Uint8Array> {
   return parse(`(module ${memory} (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))) (func (export "size") (result i32) (memory.size)))`);

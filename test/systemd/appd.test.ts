@@ -1,4 +1,5 @@
 // The real weft-appd under a private systemd --user: READY, scopes in weft-apps.slice, limits, watchdog, socket activation, clean stop.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import {
   appdMainPid,
   cgroupOf,
   run,
-  sleep,
   tail,
   takeStopResults,
   trackingCgroupDir,

@@ -1,4 +1,5 @@
 // Test harness: a private `systemd --user` (own HOME, XDG_RUNTIME_DIR and cgroup subtree), ended by pid, and the test drop-in for weft-appd.service.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,6 @@ export function run(command: string, args: readonly string[], env: NodeJS.Proces
   });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns a value other than undefined; fails naming `what` on timeout. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, stepMs = 100): Promise<T> {

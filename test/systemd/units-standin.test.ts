@@ -1,11 +1,12 @@
 // weft's unit files and src/systemd modules under a real systemd --user, with a stand-in daemon instead of weft-appd.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installUnits } from '../../src/systemd/install-units.js';
 import { REPO_ROOT } from '../support/fixture-apps.js';
-import { APPD_SERVICE as SERVICE, appdMainPid, run, sleep, takeStopResults, userManagerForSuite, verifyInstalledUnits, waitFor, writeAppdTestDropIn } from './harness.js';
+import { APPD_SERVICE as SERVICE, appdMainPid, run, takeStopResults, userManagerForSuite, verifyInstalledUnits, waitFor, writeAppdTestDropIn } from './harness.js';
 
 const standin = join(REPO_ROOT, 'test', 'systemd', 'fixtures', 'standin-appd.mjs');
 

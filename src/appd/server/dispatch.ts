@@ -65,6 +65,9 @@ export function createDispatcher(ctx: DispatchContext): (request: Request) => Pr
       }
       case 'QUERY_STATUS':
         return { type: 'DAEMON_STATUS', status: ctx.status() };
+      case 'AUTH':
+        // The WebSocket endpoint answers AUTH itself; the Unix socket checks the peer's uid instead.
+        return { type: 'ERROR', code: ErrorCode.badRequest, message: 'AUTH is only for the WebSocket endpoint; the Unix socket needs no credential' };
     }
   };
 }

@@ -15,6 +15,8 @@ export interface ServerLimits {
   frameDeadlineMs: number;
   /** Bytes of half-received frames held across all clients at most. */
   maxPendingBytes: number;
+  /** Clients connected elsewhere (the WebSocket endpoint) that count against the same maximum. */
+  otherClients?: () => number;
 }
 
 export class AppdServer {
@@ -30,7 +32,7 @@ export class AppdServer {
   ) {
     this.budget = new PendingBudget(limits.maxPendingBytes);
     server.on('connection', (socket) => {
-      if (this.connections.size >= limits.maxClients) {
+      if (this.connections.size + (limits.otherClients?.() ?? 0) >= limits.maxClients) {
         this.turnAway(socket);
         return;
       }

@@ -55,6 +55,11 @@ export interface FactorHost {
   call?(op: string, args: unknown[]): Promise<unknown>;
   /** Receives `GuestContext.post` for this factor. */
   post?(data: unknown): void;
+  /**
+   * After the app ended, before the process exits: resolves once everything the guest posted has
+   * been handed on (or cannot be), so that an app's last messages outlive it.
+   */
+  settle?(): Promise<void>;
 }
 
 export interface Factor<Config> {

@@ -1,4 +1,5 @@
 // Factor weft:app/ipc: newline-delimited UTF-8 messages over the per-session Unix socket weft-appd listens on.
+import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { defineFactor, err, ok, type WitResult } from './factor.js';
 
@@ -6,6 +7,40 @@ import { defineFactor, err, ok, type WitResult } from './factor.js';
 export const IPC_MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** Bytes sent by the app but not yet written to the socket, beyond which send() fails. */
 export const IPC_MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+/** After the app ended: how long weft-appd may read none of its queued messages before they are given up. */
+export const IPC_SETTLE_STALL_MS = 10_000;
+const SETTLE_CHECK_MS = 100;
+
+/**
+ * Resolves once the socket has handed every queued byte to the kernel (which delivers it after
+ * the process exits), or has closed. A reader that is slow but reading is waited for however
+ * long it takes (the backlog is bounded by IPC_MAX_BACKLOG_BYTES); one that reads nothing for
+ * `stallMs` is given up on, with `warn` saying how much was lost.
+ */
+export function settleSocket(socket: Socket, stallMs: number, warn: (message: string) => void): Promise<void> {
+  if (socket.destroyed || socket.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let queued = socket.writableLength;
+    let stalledSince = Date.now();
+    const done = (): void => {
+      clearInterval(timer);
+      socket.off('drain', check).off('close', done);
+      resolve();
+    };
+    function check(): void {
+      if (socket.destroyed || socket.writableLength === 0) return done();
+      if (socket.writableLength < queued) {
+        queued = socket.writableLength;
+        stalledSince = Date.now();
+      } else if (Date.now() - stalledSince >= stallMs) {
+        warn(`ipc: ${socket.writableLength} bytes the app sent were not delivered: weft-appd read none of them for ${stallMs} ms`);
+        done();
+      }
+    }
+    const timer = setInterval(check, SETTLE_CHECK_MS);
+    socket.on('drain', check).on('close', done);
+  });
+}
 
 interface IpcConfig {
   connected: boolean;
@@ -58,6 +93,9 @@ export const ipcFactor = defineFactor<IpcConfig>({
         }
         socket.write(`${payload}\n`, () => Atomics.sub(backlog, 0, size));
       },
+      // Without this the process exited a fixed moment after the app, and a busy weft-appd lost
+      // the app's last messages (send() had returned ok for them).
+      settle: () => (socket ? settleSocket(socket, IPC_SETTLE_STALL_MS, context.warn) : Promise.resolve()),
     };
   },
 

@@ -3,6 +3,7 @@
 import { hrtime } from 'node:process';
 import type { Constructor } from './shim.js';
 import { CABI_REP, DISPOSE } from './resource.js';
+import { blockFor } from './block.js';
 
 /** Timers up to this long (from subscription to deadline) end early when a message arrives for the app. */
 export const DEFAULT_EARLY_WAKE_MS = 50;
@@ -69,7 +70,6 @@ export interface Polling {
 }
 
 const now = (): bigint => hrtime.bigint();
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const toMs = (ns: bigint): number => Number(ns) / 1e6;
 
 export function createPolling(options: PollingOptions): Polling {
@@ -135,7 +135,7 @@ export function createPolling(options: PollingOptions): Polling {
           break;
         }
       } else {
-        Atomics.wait(sleepCell, 0, 0, toMs(remaining));
+        blockFor(toMs(remaining));
       }
       t = now();
     }

@@ -2,9 +2,9 @@
 import { writeSync } from 'node:fs';
 import { DISPOSE } from './resource.js';
 import type { Constructor } from './shim.js';
+import { blockFor } from './block.js';
 
 const CHECK_WRITE_BYTES = 1024 * 1024;
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Writes all of `bytes` to `fd`, waiting out EAGAIN (a non-blocking pipe that is full) so
@@ -20,7 +20,7 @@ export function writeFully(fd: number, bytes: Uint8Array): void {
       backoffMs = 1;
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code !== 'EAGAIN') throw cause;
-      Atomics.wait(sleepCell, 0, 0, backoffMs);
+      blockFor(backoffMs);
       backoffMs = Math.min(backoffMs * 2, 50);
     }
   }

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tar, zeroBomb, zstd, type TarEntry } from '../helpers/tar-writer.js';
+import { tar, zeroBomb, zstd, type TarEntry } from '../../support/tar.js';
 import { componentWat, watToWasm } from '../helpers/wat.js';
 import { HELLO_WASM, manifest } from './packages.js';
 
@@ -60,6 +60,11 @@ export const BUNDLE_CASES: BundleCase[] = [
     ...validEntries(id),
     { kind: 'pax', records: { linkpath: '../../../etc' } },
     { kind: 'symlink', name: `${id}/innocent`, target: 'ui' },
+  ]),
+  crafted('dangling symlink out', /symlink "org\.weft\.hostile\.danglingsymlinkout\/t" → "s\/s\/\.\.\/\.\.\/victim-file" is dangling and would lead outside the bundle's folder/, (id) => [
+    ...validEntries(id),
+    { kind: 'symlink', name: `${id}/s`, target: '.' },
+    { kind: 'symlink', name: `${id}/t`, target: 's/s/../../victim-file' },
   ]),
   crafted('symlink loop', /symlink "org\.weft\.hostile\.symlinkloop\/a" → "b" cannot be resolved \(ELOOP/, (id) => [
     ...validEntries(id),

@@ -44,6 +44,8 @@ export function makeSandbox(label: string, apps: readonly string[] = []): Sandbo
     WEFT_APP_STORE: store,
     WEFT_DISABLE_CGROUP: '1',
     WEFT_LOG: 'warn',
+    // Suites run in parallel: each daemon's WebSocket takes a free port, never the default 7410.
+    WEFT_APPD_WS_PORT: '0',
     WEFT_LOG_FORMAT: 'json',
   };
   const sandbox: Sandbox = {

@@ -1,4 +1,5 @@
 // A stand-in for weft-appd's per-session IPC socket: a Unix stream server that collects lines and can send them.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 
 export interface IpcServer {
@@ -14,11 +15,16 @@ export interface IpcServer {
   close(): Promise<void>;
 }
 
-export async function startIpcServer(path: string): Promise<IpcServer> {
+export interface IpcServerOptions {
+  /** Read nothing from the runtime until the test calls `peer().resume()` (a weft-appd that is slow to read). */
+  pauseOnConnect?: boolean;
+}
+
+export async function startIpcServer(path: string, options: IpcServerOptions = {}): Promise<IpcServer> {
   const lines: string[] = [];
   let peer: Socket | null = null;
   const onConnect: ((socket: Socket) => void)[] = [];
-  const server: Server = createServer((socket) => {
+  const server: Server = createServer({ pauseOnConnect: options.pauseOnConnect ?? false }, (socket) => {
     peer = socket;
     socket.setEncoding('utf8');
     let buffer = '';
@@ -44,7 +50,7 @@ export async function startIpcServer(path: string): Promise<IpcServer> {
       const started = Date.now();
       while (lines.length < count) {
         if (Date.now() - started > timeoutMs) throw new Error(`only ${lines.length} of ${count} IPC lines after ${timeoutMs} ms: ${JSON.stringify(lines)}`);
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
       }
       return lines;
     },

@@ -1,13 +1,55 @@
 // A confined standby never costs an app its caches: the first launch of an app whose cache is empty goes cold (its transpile and V8 code cache land in the app's own cache), later launches are warm and reuse them.
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appCacheDir } from '../../src/config/paths.js';
+import { STAGE_CACHE_MAX_BYTES, stageCanServe } from '../../src/appd/sandbox/standby-stage.js';
 import { connect, installRealApp, makeEnv, REAL_RUNTIME_BIN, realAppsReady, startDaemon, subscribe, waitFor, type RunningDaemon, type TestEnv } from '../appd/harness.js';
 import { bwrapWorks } from './helpers/bwrap.js';
 
 const missing = !realAppsReady(['counter']) ? 'the built fixture apps' : !bwrapWorks() ? 'bubblewrap' : null;
 if (missing && process.env.CI) throw new Error(`the standby cache suite needs ${missing}`);
+
+describe('stageCanServe: a stage copies only a filled cache of plain files, of bounded size', () => {
+  const base = mkdtempSync(join(tmpdir(), 'weft-stage-cache-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  let n = 0;
+  /** A fresh cache dir, filled by `fill`. */
+  const cache = (fill: (dir: string) => void = () => {}): string => {
+    const dir = join(base, String(n++));
+    mkdirSync(join(dir, 'v8'), { recursive: true });
+    fill(dir);
+    return dir;
+  };
+  const handPlaced = { installDir: null };
+  const precompiled = { installDir: '/store/.weft/installs/x' };
+
+  it('missing or empty: not yet (the first launch goes cold and fills it)', () => {
+    expect(stageCanServe(handPlaced, join(base, 'missing'), false)).toBe(false);
+    expect(stageCanServe(handPlaced, cache(), false)).toBe(false);
+    expect(stageCanServe(precompiled, cache(), false)).toBe(false);
+  });
+
+  it('a filled cache: yes; a precompiled install with the code cache off needs none', () => {
+    expect(stageCanServe(handPlaced, cache((d) => writeFileSync(join(d, 'v8', 'abc'), 'x')), false)).toBe(true);
+    expect(stageCanServe(precompiled, cache(), true)).toBe(true);
+    expect(stageCanServe(handPlaced, cache(), true)).toBe(false);
+  });
+
+  it('anything but regular files and directories (a FIFO, a symlink), or more than the bound (sparse counts whole): cold', () => {
+    const fifo = cache((d) => execFileSync('mkfifo', [join(d, 'v8', 'pipe')]));
+    expect(stageCanServe(handPlaced, fifo, false)).toBe(false);
+    expect(stageCanServe(precompiled, fifo, true)).toBe(false);
+    expect(stageCanServe(handPlaced, cache((d) => symlinkSync('/etc', join(d, 'v8', 'link'))), false)).toBe(false);
+    const sparse = cache((d) => {
+      writeFileSync(join(d, 'v8', 'big'), '');
+      truncateSync(join(d, 'v8', 'big'), STAGE_CACHE_MAX_BYTES + 1);
+    });
+    expect(stageCanServe(handPlaced, sparse, false)).toBe(false);
+  });
+});
 
 describe.skipIf(missing !== null)('confined standbys and the app cache', () => {
   let t: TestEnv;

@@ -1,5 +1,5 @@
 // A standby runtime's private stage: the one directory it can see, filled with the app's install when a launch takes it.
-import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { entryPath, WEFT_DIR } from '../../store/layout.js';
 import type { InstalledPackage } from '../../store/resolve.js';
@@ -66,6 +66,40 @@ export class StandbyStage {
   }
 }
 
+/** The most of an app's cache a stage copies (apparent size, so a sparse file counts whole): the stage lives in memory ($XDG_RUNTIME_DIR). */
+export const STAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** Entries walked at most before the cache counts as too big to stage. */
+const STAGE_CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * Regular files under `dir` and their total size; null when something else is there (a link,
+ * a FIFO a compromised runtime left in its cache would hang or refuse the copy) or the walk
+ * runs past its bounds. A missing dir holds nothing.
+ */
+export function stageableCache(dir: string): { files: number; bytes: number } | null {
+  const found = { files: 0, bytes: 0 };
+  const pending = [dir];
+  let entries = 0;
+  try {
+    if (!existsSync(dir)) return found;
+    while (pending.length > 0) {
+      const current = pending.pop() as string;
+      for (const entry of readdirSync(current, { withFileTypes: true })) {
+        if (++entries > STAGE_CACHE_MAX_ENTRIES) return null;
+        const path = join(current, entry.name);
+        if (entry.isDirectory()) pending.push(path);
+        else if (entry.isFile()) {
+          found.files += 1;
+          found.bytes += lstatSync(path).size;
+        } else return null;
+      }
+    }
+  } catch {
+    return null;
+  }
+  return found.bytes > STAGE_CACHE_MAX_BYTES ? null : found;
+}
+
 /**
  * Whether a staged standby may run this app without losing what the launch writes. A runtime
  * writes its app's caches at launch (the V8 code cache; the on-the-fly transpile of a package
@@ -73,13 +107,11 @@ export class StandbyStage {
  * the process: an app only ever launched warm would transpile (and compile without a code cache)
  * on every launch. So while the app's own cache is empty the launch goes cold, and what it
  * writes lands in the app's cache (bound read-write); later stages copy that in. A precompiled
- * install with the code cache turned off writes nothing, so it needs no first cold launch.
+ * install with the code cache turned off writes nothing, so it needs no first cold launch. A
+ * cache a stage should not copy (see stageableCache) also means a cold launch.
  */
 export function stageCanServe(installed: Pick<InstalledPackage, 'installDir'>, appCache: string, codeCacheOff: boolean): boolean {
-  if (installed.installDir !== null && codeCacheOff) return true;
-  try {
-    return readdirSync(appCache).length > 0;
-  } catch {
-    return false;
-  }
+  const cache = stageableCache(appCache);
+  if (cache === null) return false;
+  return cache.files > 0 || (installed.installDir !== null && codeCacheOff);
 }

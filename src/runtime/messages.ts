@@ -26,6 +26,8 @@ export interface ShimIoHint {
 /** Everything the wasm thread needs to run one session; sent once, by structured clone. */
 export interface SessionStart {
   type: 'session';
+  /** The control channel's fd (notes from this thread go there), or null under a foreign supervisor. */
+  controlFd: number | null;
   appId: string;
   sessionId: string;
   entryUrl: string;

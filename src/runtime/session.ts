@@ -142,6 +142,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     });
     start = {
       type: 'session',
+      controlFd: args.controlFd,
       appId: args.appId,
       sessionId: args.sessionId,
       entryUrl: code.entryUrl,

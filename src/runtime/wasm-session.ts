@@ -1,6 +1,7 @@
 // The wasm thread's session: builds the import object (sandboxed WASI + granted factors), instantiates, announces READY, runs, classifies the end.
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isRunExport } from '../wasm/entry-point.js';
+import { sayOnControl } from './say.js';
 import { EXIT } from '../protocol/runtime-exit.js';
 import type { GuestContext, InterfaceImpl } from './factors/factor.js';
 import { factorByName } from './factors/index.js';
@@ -57,6 +58,8 @@ export type LoadBackend = (needsShimIo: boolean) => Promise<Pick<WasiBackend, 's
 
 /** Instantiates and runs the app of one session; resolves with how it ended. */
 export async function runSession(start: SessionStart, loadBackend: LoadBackend, loadEntry: () => Promise<LoadedEntry>, post: (event: WorkerEvent) => void): Promise<Outcome> {
+  // Runtime notes from this thread (the filesystem guard's) go where the main thread's go.
+  sayOnControl(start.controlFd);
   const arrivals = new ArrivalSignal(new Int32Array(start.arrivals));
   let stdio: WasiBase['stdio'] | null = null;
   const exit = createExitTracker();

@@ -1,8 +1,11 @@
 // appd's settings from the environment (and the --no-restore flag), with the documented defaults and precise errors for bad values.
 import { dirname } from 'node:path';
+import { readCeilings, type Ceilings } from '../manifest/ceilings.js';
 import { appdSocketPath, runtimeDir, type Env } from '../config/paths.js';
 
 export interface AppdConfig {
+  /** The user's ceilings over every manifest's [limits] (WEFT_CEILING_*). */
+  ceilings: Ceilings;
   socketPath: string;
   /** True when the socket is the default $XDG_RUNTIME_DIR/weft/appd.sock (appd then keeps that dir 0700). */
   defaultSocket: boolean;
@@ -65,7 +68,10 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
   // The IPC sockets need a directory; without XDG_RUNTIME_DIR, use the socket's own.
   const stateDir = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.length > 0 ? runtimeDir(env) : dirname(socketPath);
   const restoreEnv = env.WEFT_RESTORE;
+  const ceilings = readCeilings(env);
+  if (!ceilings.ok) throw new ConfigError(ceilings.message);
   return {
+    ceilings: ceilings.ceilings,
     socketPath,
     defaultSocket: !explicitSocket,
     stateDir,

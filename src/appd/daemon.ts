@@ -107,6 +107,7 @@ export class Daemon {
     const supervisor = new Supervisor({
       backend,
       confiner,
+      ceilings: config.ceilings,
       sampler,
       settings: { graceMs: config.graceMs, cpuWindowMs: config.cpuWindowMs, logLinesPerSecond: config.logLinesPerSecond, appShellBin: config.appShellBin },
       relayDir: config.stateDir,

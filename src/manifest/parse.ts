@@ -1,6 +1,7 @@
 // Parses wapp.toml text into a Manifest, collecting every problem with the key it is about.
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { appIdProblem } from './app-id.js';
+import { aboveDefaultCeilings } from './ceilings.js';
 import { parseCapability, type Grant } from './capabilities.js';
 import { error, hasErrors, warning, type Problem } from './problem.js';
 import { DEFAULT_LIMITS, DEFAULT_RESTART, type Limits, type Manifest, type Restart, type RestartPolicy } from './types.js';
@@ -236,6 +237,7 @@ export function parseManifest(text: string): ManifestResult {
     if (problem) reader.problems.push(error('ui.entry', problem));
   }
   const limits = readLimits(reader, reader.table('limits', false));
+  for (const over of aboveDefaultCeilings(limits)) reader.problems.push(warning(over.key, over.message, over.hint));
   const restart = readRestart(reader, reader.table('restart', false));
   const problems = reader.problems;
   const fields: ManifestFields = { capabilities: pkg.capabilities, grants: pkg.grants };

@@ -96,7 +96,8 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     trace('package loaded');
     // fs grants almost always mean preview2-shim's filesystem (and its I/O thread): start it now.
     if (pkg.manifest.grants.some((g) => g.kind === 'fs')) worker.postMessage({ type: 'shim-io' } satisfies ShimIoHint);
-    const limitMb = pkg.manifest.limits.wasmMemoryMaxMb;
+    // The manifest's ask, lowered to the user's ceiling when appd passed one.
+    const limitMb = Math.min(pkg.manifest.limits.wasmMemoryMaxMb, args.wasmMemoryMaxMb ?? Number.POSITIVE_INFINITY);
     const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, hooks.say), locateAppCode(pkg, env, hooks.say)]);
     await checkRequestedPreopens(args.preopens, preopens);
     const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null };

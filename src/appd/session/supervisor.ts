@@ -7,6 +7,7 @@ import type { Manifest } from '../../manifest/types.js';
 import { ErrorCode, type AppStateKind, type Response, type SessionRef } from '../../protocol/messages.js';
 import { appCacheDir } from '../../config/paths.js';
 import { NotInstalledError, resolveInstalled, type InstalledPackage } from '../../store/resolve.js';
+import { capLimits, type Ceilings } from '../../manifest/ceilings.js';
 import type { Confiner } from '../sandbox/confiner.js';
 import { profileFor } from '../sandbox/profile-for.js';
 import type { LaunchBackend } from '../backends/types.js';
@@ -21,6 +22,8 @@ export interface SupervisorOptions {
   backend: LaunchBackend;
   /** The kernel sandbox every launch goes through (or its absence, and the policy for it). */
   confiner: Confiner;
+  /** The user's ceilings: a manifest's [limits] above them are lowered to them. */
+  ceilings: Ceilings;
   sampler: UsageSampler;
   settings: SessionSettings;
   /** Directory for the per-session IPC sockets ($XDG_RUNTIME_DIR/weft). */
@@ -79,6 +82,11 @@ export class Supervisor {
     } catch (error) {
       if (error instanceof NotInstalledError) return fail(ErrorCode.appNotInstalled, error.message);
       return fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`);
+    }
+    const capped = capLimits(manifest.limits, this.options.ceilings);
+    if (capped.capped.length > 0) {
+      for (const line of capped.capped) this.options.log.warn({ app_id: appId }, line);
+      manifest = { ...manifest, limits: capped.limits };
     }
     const refusal = this.options.confiner.refusal(appId, manifest.grants);
     if (refusal !== null) return fail(ErrorCode.launchFailed, refusal);

@@ -2,8 +2,7 @@
 import type { Socket } from 'node:net';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { Env } from '../config/paths.js';
-import { weftCacheDir } from '../wasm/cache-dir.js';
+import { type Env, weftCacheDir } from '../config/paths.js';
 import type { SessionArgs } from './args.js';
 import { compileCoreModules, locateAppCode } from './app-code.js';
 import { EXIT } from './exit-codes.js';

@@ -2,8 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Env } from '../config/paths.js';
-import { weftCacheDir } from './cache-dir.js';
+import { type Env, weftCacheDir } from '../config/paths.js';
 import { loadAdapter, PRECOMPILED_INFO_FILE, precompileDescribed, transpilerId, type PrecompiledDescription } from './precompile.js';
 
 /** $XDG_CACHE_HOME/weft/transpiled (else ~/.cache/weft/transpiled). */

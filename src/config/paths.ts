@@ -1,4 +1,4 @@
-// Where weft keeps things: store roots, app data, the runtime dir and the daemon socket, from the environment.
+// Where weft keeps things: store roots, app data, the cache, the runtime dir and the daemon socket, from the environment.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,12 @@ function home(env: Env): string {
 /** The user's data home ($XDG_DATA_HOME, else ~/.local/share). */
 export function dataHome(env: Env = process.env): string {
   return env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(home(env), '.local', 'share');
+}
+
+/** weft's per-user cache directory: $XDG_CACHE_HOME/weft, else ~/.cache/weft. */
+export function weftCacheDir(env: Env = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(home(env), '.cache');
+  return join(base, 'weft');
 }
 
 /**
@@ -57,11 +63,6 @@ export function ipcSocketPath(sessionId: number, dir: string): string {
   return join(dir, `ipc-${sessionId}.sock`);
 }
 
-/** weft's per-user cache directory: $XDG_CACHE_HOME/weft, else ~/.cache/weft. */
-export function weftCacheDir(env: Env = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(home(env), '.cache');
-  return join(base, 'weft');
-}
 
 /**
  * One app's cache (`v8/` code caches, `transpiled/` on-the-fly precompiles): per app, so the

@@ -1,5 +1,5 @@
 // Test harness for appd: temp XDG dirs and store, a real weft-appd process on a real socket, subscribed clients, and small polling helpers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,11 @@ import { RESPONSE_SHAPE } from '../../src/protocol/shape-guard.js';
 import type { Response } from '../../src/protocol/messages.js';
 import { manifestAppId, REPO_ROOT } from '../support/fixture-apps.js';
 import { standIn, suiteResource } from '../support/suite-resource.js';
+import { APPD_BIN, AppdProcess, type LogRecord } from '../support/appd.js';
+
+export { APPD_BIN };
 
 export const ROOT = REPO_ROOT;
-export const APPD_BIN = join(ROOT, 'dist', 'bin', 'weft-appd.js');
 export const CTL_BIN = join(ROOT, 'dist', 'bin', 'weftctl.js');
 export const REAL_RUNTIME_BIN = join(ROOT, 'dist', 'bin', 'weft-runtime.js');
 export const FAKE_RUNTIME = join(ROOT, 'test', 'appd', 'fixtures', 'fake-runtime.mjs');
@@ -90,59 +92,28 @@ export function realAppsReady(names: readonly string[]): boolean {
   return existsSync(REAL_RUNTIME_BIN) && names.every((name) => existsSync(join(ROOT, 'apps', name, 'wapp.toml')) && existsSync(join(ROOT, 'apps', name, 'app.wasm')));
 }
 
-export interface LogRecord {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
+export type { LogRecord } from '../support/appd.js';
 
 export interface RunningDaemon {
   proc: ChildProcess;
   pid: number;
   logs: LogRecord[];
-  stderr: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends `signal` and resolves with the exit. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** A real weft-appd on `t`'s private dirs, started the tests' one way (test/support/appd.ts); resolves once it accepts connections. */
 export async function startDaemon(t: TestEnv, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningDaemon> {
-  const proc = spawn(process.execPath, [APPD_BIN, ...args], { env: { ...t.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: LogRecord[] = [];
-  const stderr: string[] = [];
-  let buffered = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        logs.push(JSON.parse(line) as LogRecord);
-      } catch {
-        logs.push({ level: 0, msg: line });
-      }
-    }
-  });
-  proc.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  const daemon: RunningDaemon = {
-    proc,
-    pid: proc.pid as number,
-    logs,
-    stderr,
-    exited,
+  const appd = await AppdProcess.start(t, { args, env: extraEnv });
+  return {
+    proc: appd.child,
+    pid: appd.pid,
+    logs: appd.logs,
     stop: async (signal = 'SIGTERM') => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
+      appd.kill(signal);
+      return appd.exitStatus();
     },
   };
-  const listening = await Promise.race([
-    waitFor(() => logs.some((l) => l.msg === 'weft-appd listening'), 15_000, 'weft-appd to listen').then(() => true),
-    exited.then(() => false),
-  ]);
-  if (!listening) throw new Error(`weft-appd exited before listening: ${stderr.join('')}\n${logs.map((l) => l.msg).join('\n')}`);
-  return daemon;
 }
 
 export async function waitFor<T>(check: () => T | undefined | false | null, timeoutMs: number, what: string, intervalMs = 20): Promise<T> {

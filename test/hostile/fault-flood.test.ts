@@ -1,7 +1,7 @@
 // Faults from apps: a stdout flood (appd stays responsive, its log is rate-limited) and an app that never reads its IPC.
 import { describe, expect, it } from 'vitest';
 import { FLOOD_ID, FLOOD_NOLF_ID, placeFlood, placeNewlineFreeFlood } from './corpus/apps.js';
-import type { LogRecord } from './helpers/appd.js';
+import type { LogRecord } from '../support/appd.js';
 import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { CounterProbe } from './helpers/counter-probe.js';
 import { rssBytes } from '../support/processes.js';

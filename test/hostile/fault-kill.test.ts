@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppdProcess } from './helpers/appd.js';
+import { AppdProcess } from '../support/appd.js';
 import { pidRunning } from '../support/processes.js';
 import { cmdline, descendants, survivorsAfter } from './helpers/proc.js';
 import { record } from './helpers/results.js';

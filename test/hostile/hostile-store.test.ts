@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { placeApp } from './corpus/apps.js';
 import { manifest } from './corpus/packages.js';
-import { AppdProcess } from './helpers/appd.js';
+import { AppdProcess } from '../support/appd.js';
 import { rssBytes } from '../support/processes.js';
 import { PeakSampler } from './helpers/proc.js';
 import { record } from './helpers/results.js';

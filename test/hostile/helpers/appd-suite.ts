@@ -1,6 +1,6 @@
 // One sandbox, one weft-appd in it and one subscribed watcher for a whole hostile suite file: made in beforeAll, torn down in afterAll.
 import { standIn, suiteResource } from '../../support/suite-resource.js';
-import { AppdProcess, type AppdOptions } from './appd.js';
+import { AppdProcess, type AppdOptions } from '../../support/appd.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 import { Watcher } from './watcher.js';
 

@@ -1,6 +1,6 @@
 // Runs weft-runtime directly (as appd would: stdin held open as the parent-death pipe) and collects its output and exit.
 import { spawn } from 'node:child_process';
-import { RUNTIME_BIN } from './appd.js';
+import { RUNTIME_BIN } from '../../support/appd.js';
 
 export interface RuntimeRun {
   code: number | null;

@@ -1,12 +1,14 @@
-// Starts a real weft-appd (dist/bin/weft-appd.js) in a sandbox, collects its JSON log lines, and stops or kills it by pid.
+// The tests' one way to start a real weft-appd (dist/bin/weft-appd.js): collects its JSON log lines, waits until it accepts connections, stops or kills it by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { AppdClient } from '../../../src/protocol/client.js';
-import type { Request, Response } from '../../../src/protocol/messages.js';
-import { DIST_BIN, type Sandbox } from './sandbox.js';
+import { AppdClient } from '../../src/protocol/client.js';
+import type { Request, Response } from '../../src/protocol/messages.js';
+import { REPO_ROOT } from './fixture-apps.js';
 
+const DIST_BIN = join(REPO_ROOT, 'dist', 'bin');
 export const APPD_BIN = join(DIST_BIN, 'weft-appd.js');
 export const RUNTIME_BIN = join(DIST_BIN, 'weft-runtime.js');
 
@@ -58,25 +60,38 @@ export class AppdProcess {
     });
   }
 
-  static async start(sandbox: Sandbox, options: AppdOptions = {}): Promise<AppdProcess> {
+  /**
+   * Starts weft-appd with `home.env` (a test's private XDG_RUNTIME_DIR, store, HOME) plus
+   * `options.env`, and resolves once it answers on its socket (QUERY_STATUS with its own pid);
+   * rejects when it exits first (with its stderr).
+   */
+  static async start(home: { env: NodeJS.ProcessEnv }, options: AppdOptions = {}): Promise<AppdProcess> {
     if (!existsSync(APPD_BIN)) throw new Error(`${APPD_BIN} is missing: run npx tsc -p tsconfig.json`);
-    const env = { ...sandbox.env, ...options.env };
+    const env = { ...home.env, ...options.env };
+    const runtimeDir = env.XDG_RUNTIME_DIR;
+    if (!env.WEFT_APPD_SOCKET && !runtimeDir) throw new Error('AppdProcess.start: the environment sets neither WEFT_APPD_SOCKET nor XDG_RUNTIME_DIR; give the test a private runtime dir');
     const child = spawn(process.execPath, [APPD_BIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const socketPath = env.WEFT_APPD_SOCKET ?? join(sandbox.runtimeDir, 'weft', 'appd.sock');
+    const socketPath = env.WEFT_APPD_SOCKET ?? join(runtimeDir as string, 'weft', 'appd.sock');
     const appd = new AppdProcess(child, socketPath, options.keepLogs ?? 100_000);
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (appd.exit) throw new Error(`weft-appd exited during start (${JSON.stringify(appd.exit)}): ${appd.stderr}`);
       try {
+        // Ours answering, not merely a socket that connects: another appd may hold the path.
         const client = await AppdClient.connect(socketPath, 1000);
-        client.close();
-        return appd;
+        try {
+          const status = await client.request({ type: 'QUERY_STATUS' });
+          if (status.type === 'DAEMON_STATUS' && status.status.pid === appd.pid) return appd;
+        } finally {
+          client.close();
+        }
+        throw new Error('another weft-appd answers on this socket');
       } catch {
         if (Date.now() > deadline) {
           appd.kill('SIGKILL');
           throw new Error(`weft-appd did not listen on ${socketPath} within 20 s: ${appd.stderr}`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
       }
     }
   }
@@ -115,6 +130,12 @@ export class AppdProcess {
 
   kill(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
+  }
+
+  /** Resolves with how the process ended, once it has (no time limit: the test's own applies). */
+  async exitStatus(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    await this.exited;
+    return this.exit as { code: number | null; signal: NodeJS.Signals | null };
   }
 
   /** Resolves once the process has exited, or rejects after timeoutMs. */

@@ -1,5 +1,6 @@
 // appd's settings from the environment (and the --no-restore flag), with the documented defaults and precise errors for bad values.
 import { dirname } from 'node:path';
+import { CeilingError, readCeilings, type Ceilings } from '../config/ceilings.js';
 import { appdSocketPath, runtimeDir, type Env } from '../config/paths.js';
 
 export interface AppdConfig {
@@ -29,6 +30,8 @@ export interface AppdConfig {
   maxSessions: number;
   /** Connected clients at most; one more is told why and disconnected. */
   maxClients: number;
+  /** The user's ceilings on [limits] (WEFT_MAX_MEMORY_MB, …): a manifest may lower them, never exceed them. */
+  ceilings: Ceilings;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +54,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 /** WEFT_STANDBY: 0 turns the pool off, a number sets its size; anything else is an error. */
 function standbySize(env: Env): number {
   return integer(env, 'WEFT_STANDBY', 2, 0, 16);
+}
+
+function ceilingsFrom(env: Env): Ceilings {
+  try {
+    return readCeilings(env);
+  } catch (cause) {
+    if (cause instanceof CeilingError) throw new ConfigError(cause.message);
+    throw cause;
+  }
 }
 
 export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdConfig {
@@ -80,5 +92,6 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     // usual 1024-fd soft limit for the sessions' own fds.
     maxSessions: integer(env, 'WEFT_MAX_SESSIONS', 64, 1, 4096),
     maxClients: integer(env, 'WEFT_MAX_CLIENTS', 256, 1, 65_536),
+    ceilings: ceilingsFrom(env),
   };
 }

@@ -81,6 +81,7 @@ export class Daemon {
       emit,
       log,
       env,
+      ceilings: config.ceilings,
     });
     const status = () => {
       if (!daemon) throw new Error('weft-appd is still starting');

@@ -17,7 +17,7 @@ const KNOWN_TABLES: Record<string, readonly string[]> = {
   package: ['id', 'name', 'version', 'description', 'author', 'capabilities'],
   runtime: ['module'],
   ui: ['entry'],
-  limits: ['memory_max_mb', 'wasm_memory_max_mb', 'cpu_percent', 'ready_timeout_ms'],
+  limits: ['memory_max_mb', 'wasm_memory_max_mb', 'cpu_percent', 'ready_timeout_ms', 'data_max_mb'],
   restart: ['policy', 'max_restarts', 'window_ms', 'backoff_ms'],
 };
 
@@ -169,6 +169,7 @@ function readLimits(reader: Reader, table: Table | undefined): Limits {
     wasmMemoryMaxMb,
     cpuPercent: reader.integer(table, 'limits', 'cpu_percent', 1, 10_000) ?? DEFAULT_LIMITS.cpuPercent,
     readyTimeoutMs: reader.integer(table, 'limits', 'ready_timeout_ms', 100, 600_000) ?? DEFAULT_LIMITS.readyTimeoutMs,
+    dataMaxMb: reader.integer(table, 'limits', 'data_max_mb', 1, 1_048_576) ?? DEFAULT_LIMITS.dataMaxMb,
   };
 }
 

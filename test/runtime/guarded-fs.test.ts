@@ -31,6 +31,8 @@ async function guarded(writable = true): Promise<Dir> {
   const fs = createGuardedFilesystem(shim, [{ guest: '/data', host: realpathSync(data), writable, capability: 'fs:rw:app-data' }], {
     checks: true,
     note: (m) => notes.push(m),
+    dataQuotaBytes: null,
+    ioError: (payload) => ({ payload }),
   });
   return fs.preopens.getDirectories()[0]![0];
 }

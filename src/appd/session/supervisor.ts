@@ -1,6 +1,7 @@
 // The session table: launches apps (after checking they are installed), terminates them, and keeps stopped ones in a bounded history.
 import type { Env } from '../../config/paths.js';
 import type { Logger } from '../../log/logger.js';
+import { effectiveLimits, limitsOverCeilings, type Ceilings } from '../../config/ceilings.js';
 import { loadManifest } from '../../manifest/load.js';
 import type { Manifest } from '../../manifest/types.js';
 import { ErrorCode, type AppStateKind, type Response, type SessionRef } from '../../protocol/messages.js';
@@ -27,6 +28,8 @@ export interface SupervisorOptions {
   emit: (message: Response) => void;
   log: Logger;
   env: Env;
+  /** The user's ceilings: each session runs with min(manifest [limits], ceiling). */
+  ceilings: Ceilings;
 }
 
 export type Failure = { ok: false; code: number; message: string };
@@ -75,6 +78,14 @@ export class Supervisor {
     }
     const id = this.nextId++;
     const log = this.options.log.child({ app_id: appId, session_id: id });
+    const lowered = limitsOverCeilings(manifest.limits, this.options.ceilings);
+    if (lowered.length > 0) {
+      log.info(
+        { lowered },
+        `${appId} asks for more than the user's ceilings; it runs with ${lowered.map((l) => `${l.manifestKey} = ${l.ceiling} (asked ${l.asked}; ${l.env})`).join(', ')}`,
+      );
+    }
+    manifest = { ...manifest, limits: effectiveLimits(manifest.limits, this.options.ceilings) };
     let preopens: Preopen[];
     let relay: IpcRelay;
     try {

@@ -1,8 +1,9 @@
 // wasi:filesystem for the app: the shim's Descriptor behind a guard that enforces read-only grants, keeps every path inside its preopen and makes every entry-changing call itself on a held directory.
-import { linkSync, mkdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DescriptorFlags, OpenFlags, PathFlags, ShimDescriptor, ShimFilesystem } from '../wasi/shim.js';
 import { DISPOSE } from '../wasi/resource.js';
+import { DataQuota, measureDir } from './data-quota.js';
 import { fsErrorCode } from './fs-error-code.js';
 import { holdParent, isInside, nativeRealpath, type HeldParent } from './held-dir.js';
 import type { Preopen } from './preopens.js';
@@ -21,13 +22,25 @@ interface Root {
   writable: boolean;
   /** False under the test-only WEFT_UNSAFE_NO_JS_GUARD=1: every call passes straight to the shim. */
   checks: boolean;
+  /** The data quota, for the app-data preopen when it is writable; null elsewhere. */
+  quota: DataQuota | null;
 }
+
+/** The guest path the data quota applies to (the app's own data dir, not the user's Documents). */
+const QUOTA_GUEST = '/data';
+const QUOTA = 'quota';
+
+type StreamWrite = (this: object, ...args: unknown[]) => unknown;
 
 export interface GuardOptions {
   /** False only in tests that prove the kernel layer alone (WEFT_UNSAFE_NO_JS_GUARD=1). */
   checks: boolean;
   /** One line for weft-appd's log when the guard refuses something the app may not understand from the error code alone. */
   note: (message: string) => void;
+  /** Bytes /data may hold ([limits] data_max_mb under the user's ceiling); null: no quota. */
+  dataQuotaBytes: number | null;
+  /** A wasi:io error carrying `payload` (for a stream write refused by the quota). */
+  ioError: (payload: { code: string; message: string }) => object;
 }
 
 function dispose(inner: ShimDescriptor): void {
@@ -142,11 +155,60 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     writeViaStream(offset: bigint): unknown {
       this.#writable();
-      return this.#inner.writeViaStream(offset);
+      return this.#counted(this.#inner.writeViaStream(offset), Number(offset), false);
     }
     appendViaStream(): unknown {
       this.#writable();
-      return this.#inner.appendViaStream();
+      return this.#counted(this.#inner.appendViaStream(), 0, true);
+    }
+
+    /** The file's size now (0 when it cannot be read: the quota then counts every byte written). */
+    #size(): number {
+      try {
+        return Number((this.#inner.stat() as { size: bigint }).size);
+      } catch {
+        return 0;
+      }
+    }
+
+    /**
+     * Counts what a write stream adds to the file against the quota. The stream stays the shim's
+     * own object (jco checks its class); only its write methods are shadowed on the instance.
+     */
+    #counted(stream: unknown, start: number, append: boolean): unknown {
+      const quota = this.#root.quota;
+      if (!quota || typeof stream !== 'object' || stream === null) return stream;
+      let position = start;
+      let size = this.#size();
+      const refusal = (): object => ({
+        tag: 'last-operation-failed',
+        val: options.ioError({ code: 'EDQUOT', message: `the data quota of ${quota.limitBytes} bytes for ${QUOTA_GUEST} is used up` }),
+      });
+      const counting = (name: string, length: (args: unknown[]) => number): void => {
+        const original = (stream as Record<string, unknown>)[name];
+        if (typeof original !== 'function') return;
+        Object.defineProperty(stream, name, {
+          configurable: true,
+          value(this: object, ...args: unknown[]): unknown {
+            const bytes = length(args);
+            if (append) position = size;
+            if (!quota.take(Math.max(0, position + bytes - size))) throw refusal();
+            const result = (original as StreamWrite).apply(this, args);
+            position += bytes;
+            size = Math.max(size, position);
+            return result;
+          },
+        });
+      };
+      const byBuffer = (args: unknown[]): number => (args[0] as Uint8Array).byteLength;
+      const byLength = (index: number) => (args: unknown[]): number => Number(args[index] as bigint);
+      counting('write', byBuffer);
+      counting('blockingWriteAndFlush', byBuffer);
+      counting('writeZeroes', byLength(0));
+      counting('blockingWriteZeroesAndFlush', byLength(0));
+      counting('splice', byLength(1));
+      counting('blockingSplice', byLength(1));
+      return stream;
     }
     advise(offset: bigint, length: bigint, advice: unknown): unknown {
       return this.#inner.advise(offset, length, advice);
@@ -163,7 +225,13 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     setSize(size: bigint): unknown {
       this.#writable();
-      return this.#inner.setSize(size);
+      const quota = this.#root.quota;
+      if (!quota) return this.#inner.setSize(size);
+      const before = this.#size();
+      if (!quota.take(Number(size) - before)) throw QUOTA;
+      const result = this.#inner.setSize(size);
+      if (Number(size) < before) quota.release(before - Number(size));
+      return result;
     }
     setTimes(access: unknown, modification: unknown): unknown {
       this.#writable();
@@ -174,6 +242,8 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     write(buffer: Uint8Array, offset: bigint): unknown {
       this.#writable();
+      const quota = this.#root.quota;
+      if (quota && !quota.take(Number(offset) + buffer.byteLength - this.#size())) throw QUOTA;
       return this.#inner.write(buffer, offset);
     }
     readDirectory(): unknown {
@@ -264,8 +334,11 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       this.#writable();
       if (!this.#root.checks) return this.#inner.unlinkFileAt(path);
       return withHeld([() => this.#hold(path)], ([dir]) => {
+        // A file's last link gives its bytes back to the quota.
+        const info = this.#root.quota ? lstatSync(dir!.entry, { throwIfNoEntry: false }) : undefined;
         hostCall(() => unlinkSync(dir!.entry));
         this.#recheck([[dir!, this.#root]], () => undefined);
+        if (info?.isFile() && info.nlink === 1) this.#root.quota?.release(info.size);
         return undefined;
       });
     }
@@ -330,7 +403,9 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
   const directories: [Descriptor, string][] = shimPreopens.map(([inner, guest]) => {
     const preopen = preopens.find((p) => p.guest === guest);
     if (!preopen) throw new Error(`internal error: preview2-shim returned an unknown preopen ${guest}`);
-    return [new Descriptor(inner, { real: preopen.host, guest, writable: preopen.writable, checks: options.checks }, null), guest];
+    const quota =
+      guest === QUOTA_GUEST && preopen.writable && options.dataQuotaBytes !== null ? new DataQuota(options.dataQuotaBytes, measureDir(preopen.host), guest, options.note) : null;
+    return [new Descriptor(inner, { real: preopen.host, guest, writable: preopen.writable, checks: options.checks, quota }, null), guest];
   });
 
   return {

@@ -26,12 +26,12 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-async function guarded(writable = true): Promise<Dir> {
+async function guarded(writable = true, dataQuotaBytes: number | null = null): Promise<Dir> {
   const shim = (await loadShimIo()).filesystem;
   const fs = createGuardedFilesystem(shim, [{ guest: '/data', host: realpathSync(data), writable, capability: 'fs:rw:app-data' }], {
     checks: true,
     note: (m) => notes.push(m),
-    dataQuotaBytes: null,
+    dataQuotaBytes,
     ioError: (payload) => ({ payload }),
   });
   return fs.preopens.getDirectories()[0]![0];
@@ -186,5 +186,47 @@ describe('a concurrent flipper racing link and rename', () => {
     expect(outcomes.get('not-permitted') ?? 0).toBeGreaterThan(0);
     // Files linked in from `d/x` are the inside x, never the host's.
     for (const name of readdirSync(data).filter((n) => /^in\d+$/.test(n))) expect(readFileSync(join(data, name), 'utf8')).toBe('inside\n');
+  });
+});
+
+describe('the data quota', () => {
+  type Stream = { blockingWriteAndFlush(buffer: Uint8Array): void };
+  const streamError = (act: () => unknown): unknown => {
+    try {
+      act();
+      return 'ok';
+    } catch (error) {
+      return error;
+    }
+  };
+
+  it('counts what is already in /data, refuses a write() past it with "quota", and gives back what an unlink frees', async () => {
+    // mine.txt (9 bytes) is there already.
+    const dir = await guarded(true, 100);
+    const file = dir.openAt({}, 'f', { create: true }, { read: true, write: true });
+    expect(code(() => file.write(new Uint8Array(80), 0n))).toBe('ok');
+    expect(code(() => file.write(new Uint8Array(80), 0n))).toBe('ok'); // an overwrite adds nothing
+    expect(code(() => file.write(new Uint8Array(20), 80n))).toBe('quota');
+    expect(notes.join('\n')).toMatch(/data quota: \/data holds .* MiB and a write of 20 bytes would pass its quota/);
+    expect(code(() => file.setSize(200n))).toBe('quota');
+    expect(code(() => dir.unlinkFileAt('mine.txt'))).toBe('ok');
+    expect(code(() => file.write(new Uint8Array(9), 80n))).toBe('ok');
+  });
+
+  it('refuses a stream write past it with last-operation-failed carrying EDQUOT; the stream is still the shim\'s own object', async () => {
+    const dir = await guarded(true, 100);
+    const file = dir.openAt({}, 'g', { create: true }, { write: true });
+    const stream = file.appendViaStream() as Stream;
+    const shimStreams = (await loadShimIo()).io.streams;
+    expect(stream).toBeInstanceOf(shimStreams.OutputStream);
+    expect(streamError(() => stream.blockingWriteAndFlush(new Uint8Array(50)))).toBe('ok');
+    expect(streamError(() => stream.blockingWriteAndFlush(new Uint8Array(50)))).toEqual({ tag: 'last-operation-failed', val: { payload: expect.objectContaining({ code: 'EDQUOT' }) } });
+    expect(lstatSync(join(data, 'g')).size).toBe(50);
+  });
+
+  it('does not apply to a read-only grant or without a quota', async () => {
+    const dir = await guarded(true, null);
+    const file = dir.openAt({}, 'h', { create: true }, { write: true });
+    expect(code(() => file.write(new Uint8Array(10_000), 0n))).toBe('ok');
   });
 });

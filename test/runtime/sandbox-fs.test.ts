@@ -126,6 +126,19 @@ describe.skipIf(!hasClang)('the data quota ([limits] data_max_mb)', () => {
   });
 });
 
+describe.skipIf(!hasClang)('WEFT_UNSAFE_NO_JS_GUARD=1 (test-only)', () => {
+  it('turns the JS guard off, so kernel-only tests really test the kernel layer alone', async () => {
+    const id = installModule(home, 'org.test.noguard', await buildC('readonly'), { capabilities: ['fs:read:app-data'] });
+    mkdirSync(home.dataDir(id), { recursive: true });
+    writeFileSync(join(home.dataDir(id), 'existing.txt'), 'original content\n');
+    const guarded = await runRuntime(home, [id, '1']);
+    expect(guarded.stdout).toMatch(/^OP create DENIED/m);
+    const bare = await runRuntime(home, [id, '1'], { env: { WEFT_UNSAFE_NO_JS_GUARD: '1' } });
+    // Without the guard nothing enforces a read-only grant but the kernel layer (absent here).
+    expect(bare.stdout, bare.stderr).toMatch(/^OP create ALLOWED/m);
+  });
+});
+
 describe('--preopen from the command line', () => {
   it('is accepted when it is exactly a granted mapping', async () => {
     const id = installFixture(home, 'files');

@@ -224,6 +224,20 @@ describe('the data quota', () => {
     expect(lstatSync(join(data, 'g')).size).toBe(50);
   });
 
+  it('saving by truncate-and-rewrite or by write-then-rename-over does not count the old content twice', async () => {
+    const dir = await guarded(true, 100);
+    for (let round = 0; round < 5; round += 1) {
+      const file = dir.openAt({}, 'doc', { create: true, truncate: true }, { write: true });
+      expect(code(() => file.write(new Uint8Array(60), 0n))).toBe('ok');
+    }
+    expect(code(() => dir.unlinkFileAt('doc'))).toBe('ok');
+    for (let round = 0; round < 5; round += 1) {
+      const temp = dir.openAt({}, 'doc.tmp', { create: true }, { write: true });
+      expect(code(() => temp.write(new Uint8Array(40), 0n))).toBe('ok');
+      expect(code(() => dir.renameAt('doc.tmp', dir, 'doc'))).toBe('ok');
+    }
+  });
+
   it('does not apply to a read-only grant or without a quota', async () => {
     const dir = await guarded(true, null);
     const file = dir.openAt({}, 'h', { create: true }, { write: true });

@@ -145,6 +145,16 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       throw NOT_PERMITTED;
     }
 
+    /** Bytes of the regular file at `path` (0 for anything else or nothing). */
+    #fileBytesAt(flags: PathFlags, path: string): number {
+      try {
+        const info = this.#inner.statAt(flags, path) as { type: string; size: bigint; linkCount: bigint };
+        return info.type === 'regular-file' && info.linkCount === 1n ? Number(info.size) : 0;
+      } catch {
+        return 0;
+      }
+    }
+
     #preopenDirectory(): ShimDescriptor {
       return this.#inner.openAt({ symlinkFollow: false }, '.', { directory: true }, { read: true });
     }
@@ -298,7 +308,10 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       const base = this.#base();
       // A file is created only in a directory the kernel places inside the preopen.
       if (openFlags.create && this.#root.checks) withHeld([() => this.#hold(path)], () => undefined);
+      // A truncating open frees what the file held (saving by truncate-and-rewrite must not count twice).
+      const truncated = openFlags.truncate && this.#root.quota ? this.#fileBytesAt(flags, path) : 0;
       const inner = this.#inner.openAt(flags, path, openFlags, requested);
+      this.#root.quota?.release(truncated);
       const joined = join(base, path.replace(/\\/g, '/'));
       if (!this.#root.checks) return new Descriptor(inner, this.#root, joined);
       try {
@@ -380,6 +393,8 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       other.#writable();
       if (!this.#root.checks) return this.#inner.renameAt(oldPath, other.#inner, newPath);
       return withHeld([() => this.#hold(oldPath), () => other.#hold(newPath)], ([from, to]) => {
+        // A file replaced by the rename gives its bytes back (write-a-temp-then-rename saves).
+        const replaced = other.#root.quota ? lstatSync(to!.entry, { throwIfNoEntry: false }) : undefined;
         hostCall(() => renameSync(from!.entry, to!.entry));
         this.#recheck(
           [
@@ -388,6 +403,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
           ],
           () => renameSync(to!.entry, from!.entry),
         );
+        if (replaced?.isFile() && replaced.nlink === 1) other.#root.quota?.release(replaced.size);
         return undefined;
       });
     }

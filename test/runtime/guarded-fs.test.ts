@@ -79,6 +79,13 @@ describe('symlinks the app creates never lead out', () => {
     expect(readdirSync(data).sort()).toEqual(['a', 'mine.txt']);
   });
 
+  it('notes at most 10 refusals per session (the app decides how often it is refused; each note is a log line)', async () => {
+    const dir = await guarded();
+    for (let i = 0; i < 50; i += 1) expect(code(() => dir.symlinkAt('/etc', `abs${i}`))).toBe('not-permitted');
+    expect(notes).toHaveLength(11);
+    expect(notes[10]).toMatch(/10 notes written; further refusals in this session are not logged/);
+  });
+
   it('accepts a relative target that only leads down', async () => {
     const dir = await guarded();
     expect(code(() => dir.symlinkAt('mine.txt', 'link'))).toBe('ok');

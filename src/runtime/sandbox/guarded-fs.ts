@@ -89,7 +89,19 @@ function hostCall<T>(act: () => T): T {
  *   swapped for a symlink after it was opened lists or opens nothing outside);
  * - the preopen itself answers stat() and readDirectory() (the shim reports errors for both).
  */
-export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[], options: GuardOptions) {
+/** Notes the guard writes per session at most: the app decides how often it is refused, and each note is a line in weft-appd's log. */
+const MAX_NOTES = 10;
+
+export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[], given: GuardOptions) {
+  let notes = 0;
+  const options: GuardOptions = {
+    ...given,
+    note: (message) => {
+      notes += 1;
+      if (notes <= MAX_NOTES) given.note(message);
+      if (notes === MAX_NOTES) given.note(`filesystem guard: ${MAX_NOTES} notes written; further refusals in this session are not logged`);
+    },
+  };
   class Descriptor {
     readonly #inner: ShimDescriptor;
     readonly #root: Root;

@@ -66,7 +66,10 @@ describe('symlinks the app creates never lead out', () => {
   it('refuses an absolute target, with a note naming the link and the rule', async () => {
     const dir = await guarded();
     expect(code(() => dir.symlinkAt('/etc', 'abs'))).toBe('not-permitted');
-    expect(notes.join('\n')).toMatch(/refused to create the symlink abs -> \/etc under \/data: it is absolute/);
+    expect(notes.join('\n')).toMatch(/refused to create the symlink "abs" -> "\/etc" under \/data: it is absolute/);
+    // The app's text cannot break the line (each note is one line of weft-appd's log).
+    expect(code(() => dir.symlinkAt('/x\nweft-runtime: forged', 'evil\nname'))).toBe('not-permitted');
+    expect(notes.at(-1)).not.toContain('\n');
   });
 
   it('refuses any target containing "..", even one that normalises to inside (a -> . then t -> a/a/../..)', async () => {

@@ -372,7 +372,8 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       if (!this.#root.checks) return this.#inner.symlinkAt(linkTarget, path);
       const problem = symlinkTargetProblem(linkTarget);
       if (problem) {
-        options.note(`filesystem guard: refused to create the symlink ${path} -> ${linkTarget} under ${this.#root.guest}: ${problem}; only relative targets without ".." are allowed`);
+        // Both names are the app's text: quoted, so no character of theirs can start a log line of its own.
+        options.note(`filesystem guard: refused to create the symlink ${JSON.stringify(path)} -> ${JSON.stringify(linkTarget)} under ${this.#root.guest}: ${problem}; only relative targets without ".." are allowed`);
         throw NOT_PERMITTED;
       }
       return withHeld([() => this.#hold(path)], ([dir]) => {

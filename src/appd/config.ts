@@ -1,11 +1,9 @@
 // appd's settings from the environment (and the --no-restore flag), with the documented defaults and precise errors for bad values.
 import { dirname } from 'node:path';
-import { readCeilings, type Ceilings } from '../manifest/ceilings.js';
+import { CeilingError, readCeilings, type Ceilings } from '../config/ceilings.js';
 import { appdSocketPath, runtimeDir, type Env } from '../config/paths.js';
 
 export interface AppdConfig {
-  /** The user's ceilings over every manifest's [limits] (WEFT_CEILING_*). */
-  ceilings: Ceilings;
   socketPath: string;
   /** True when the socket is the default $XDG_RUNTIME_DIR/weft/appd.sock (appd then keeps that dir 0700). */
   defaultSocket: boolean;
@@ -32,6 +30,8 @@ export interface AppdConfig {
   maxSessions: number;
   /** Connected clients at most; one more is told why and disconnected. */
   maxClients: number;
+  /** The user's ceilings on [limits] (WEFT_MAX_MEMORY_MB, …): a manifest may lower them, never exceed them. */
+  ceilings: Ceilings;
   /** A request frame must arrive whole within this many ms of its first byte. */
   frameDeadlineMs: number;
   /** Bytes of half-received frames held across all clients at most. */
@@ -62,16 +62,22 @@ function standbySize(env: Env): number {
   return integer(env, 'WEFT_STANDBY', 2, 0, 16);
 }
 
+function ceilingsFrom(env: Env): Ceilings {
+  try {
+    return readCeilings(env);
+  } catch (cause) {
+    if (cause instanceof CeilingError) throw new ConfigError(cause.message);
+    throw cause;
+  }
+}
+
 export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdConfig {
   const socketPath = appdSocketPath(env);
   const explicitSocket = Boolean(env.WEFT_APPD_SOCKET && env.WEFT_APPD_SOCKET.length > 0);
   // The IPC sockets need a directory; without XDG_RUNTIME_DIR, use the socket's own.
   const stateDir = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.length > 0 ? runtimeDir(env) : dirname(socketPath);
   const restoreEnv = env.WEFT_RESTORE;
-  const ceilings = readCeilings(env);
-  if (!ceilings.ok) throw new ConfigError(ceilings.message);
   return {
-    ceilings: ceilings.ceilings,
     socketPath,
     defaultSocket: !explicitSocket,
     stateDir,
@@ -92,6 +98,7 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     // usual 1024-fd soft limit for the sessions' own fds.
     maxSessions: integer(env, 'WEFT_MAX_SESSIONS', 64, 1, 4096),
     maxClients: integer(env, 'WEFT_MAX_CLIENTS', 256, 1, 65_536),
+    ceilings: ceilingsFrom(env),
     // A local client sends a 4 MiB frame in well under a second; one that stalls mid-frame is
     // holding memory, not talking.
     frameDeadlineMs: integer(env, 'WEFT_FRAME_DEADLINE_MS', 10_000, 100, 600_000),

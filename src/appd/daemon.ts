@@ -107,7 +107,6 @@ export class Daemon {
     const supervisor = new Supervisor({
       backend,
       confiner,
-      ceilings: config.ceilings,
       sampler,
       settings: { graceMs: config.graceMs, cpuWindowMs: config.cpuWindowMs, logLinesPerSecond: config.logLinesPerSecond, appShellBin: config.appShellBin },
       relayDir: config.stateDir,
@@ -118,6 +117,7 @@ export class Daemon {
       emit,
       log,
       env,
+      ceilings: config.ceilings,
     });
     const status = () => {
       if (!daemon) throw new Error('weft-appd is still starting');

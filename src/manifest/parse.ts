@@ -1,7 +1,6 @@
 // Parses wapp.toml text into a Manifest, collecting every problem with the key it is about.
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { appIdProblem } from './app-id.js';
-import { aboveDefaultCeilings } from './ceilings.js';
 import { parseCapability, type Grant } from './capabilities.js';
 import { error, hasErrors, warning, type Problem } from './problem.js';
 import { DEFAULT_LIMITS, DEFAULT_RESTART, type Limits, type Manifest, type Restart, type RestartPolicy } from './types.js';
@@ -18,7 +17,7 @@ const KNOWN_TABLES: Record<string, readonly string[]> = {
   package: ['id', 'name', 'version', 'description', 'author', 'capabilities'],
   runtime: ['module'],
   ui: ['entry'],
-  limits: ['memory_max_mb', 'wasm_memory_max_mb', 'cpu_percent', 'ready_timeout_ms'],
+  limits: ['memory_max_mb', 'wasm_memory_max_mb', 'cpu_percent', 'ready_timeout_ms', 'data_max_mb'],
   restart: ['policy', 'max_restarts', 'window_ms', 'backoff_ms'],
 };
 
@@ -186,6 +185,7 @@ function readLimits(reader: Reader, table: Table | undefined): Limits {
     wasmMemoryMaxMb,
     cpuPercent: reader.integer(table, 'limits', 'cpu_percent', 1, 10_000) ?? DEFAULT_LIMITS.cpuPercent,
     readyTimeoutMs: reader.integer(table, 'limits', 'ready_timeout_ms', 100, 600_000) ?? DEFAULT_LIMITS.readyTimeoutMs,
+    dataMaxMb: reader.integer(table, 'limits', 'data_max_mb', 1, 1_048_576) ?? DEFAULT_LIMITS.dataMaxMb,
   };
 }
 
@@ -237,7 +237,6 @@ export function parseManifest(text: string): ManifestResult {
     if (problem) reader.problems.push(error('ui.entry', problem));
   }
   const limits = readLimits(reader, reader.table('limits', false));
-  for (const over of aboveDefaultCeilings(limits)) reader.problems.push(warning(over.key, over.message, over.hint));
   const restart = readRestart(reader, reader.table('restart', false));
   const problems = reader.problems;
   const fields: ManifestFields = { capabilities: pkg.capabilities, grants: pkg.grants };

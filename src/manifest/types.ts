@@ -12,6 +12,8 @@ export interface Limits {
   cpuPercent: number;
   /** How long the app may take to reach READY. */
   readyTimeoutMs: number;
+  /** Bytes the app's data dir (/data) may hold, MiB; writes past it fail with a quota error. */
+  dataMaxMb: number;
 }
 
 export interface Restart {
@@ -42,6 +44,7 @@ export const DEFAULT_LIMITS: Limits = {
   wasmMemoryMaxMb: 512,
   cpuPercent: 200,
   readyTimeoutMs: 30_000,
+  dataMaxMb: 256,
 };
 
 export const DEFAULT_RESTART: Restart = {

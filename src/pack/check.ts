@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 import type { Grant } from '../manifest/capabilities.js';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifest, type ManifestFields } from '../manifest/parse.js';
 import { error, hasErrors, warning, type Problem } from '../manifest/problem.js';
-import type { Manifest } from '../manifest/types.js';
+import type { Limits, Manifest } from '../manifest/types.js';
 import { isRunExport } from '../wasm/entry-point.js';
 import { inspectWasm, type WasmInfo } from '../wasm/inspect.js';
 import { sha256Hex } from './content-hash.js';
@@ -14,6 +14,7 @@ import { isWithin, resolveFileInside } from './inside.js';
 import { DEFAULT_LIMITS, mebibytes, type PackageLimits } from './limits.js';
 import { walkPackage, type PackageTree } from './package-tree.js';
 import { whereLinkLeads } from './symlink-target.js';
+import { DEFAULT_CEILINGS, limitsOverCeilings } from '../config/ceilings.js';
 
 export interface ModuleFacts {
   /** runtime.module as written in the manifest. */
@@ -229,6 +230,7 @@ export async function checkPackage(dir: string, options: CheckOptions = {}): Pro
     report.manifest = parsed.manifest ?? null;
     fields = parsed.fields;
     report.fields = fields ?? null;
+    if (parsed.manifest) problems.push(...limitsAboveDefaultCeilings(parsed.manifest.limits));
   }
 
   const tree = await walkPackage(dirReal, limits);
@@ -257,4 +259,15 @@ async function symlinkProblems(dirReal: string, path: string, target: string): P
     return [error(path, `is a symlink to "${target}", which leads outside the package${dangling}`, 'copy the file into the package instead of linking to it')];
   }
   return end.dangling ? [warning(path, `is a symlink to "${target}", which does not exist`)] : [];
+}
+
+/** [limits] above weft's default ceilings: the package runs with the ceiling unless the user raises it. */
+function limitsAboveDefaultCeilings(limits: Limits): Problem[] {
+  return limitsOverCeilings(limits, DEFAULT_CEILINGS).map((over) =>
+    warning(
+      `limits.${over.manifestKey}`,
+      `is ${over.asked}, above weft's default ceiling of ${over.ceiling}: the app runs with ${over.ceiling} unless the user raises ${over.env}`,
+      `ask for at most ${over.ceiling}`,
+    ),
+  );
 }

@@ -213,7 +213,7 @@ export async function extractTar(source: AsyncIterator<Buffer>, dest: string, li
   const topReal = await realpath(join(dest, topLevel));
   for (const { path, target } of symlinks) {
     const end = await whereLinkLeads(topReal, path.slice(topLevel.length + 1));
-    if (end.leads === 'loop') throw new BundleRejection(`symlink "${path}" → "${target}" cannot be resolved: it goes through more than 40 symlinks (a symlink loop?)`);
+    if (end.leads === 'loop') throw new BundleRejection(`symlink "${path}" → "${target}" cannot be resolved (ELOOP: it goes through more than 40 symlinks; a symlink loop?)`);
     if (end.leads === 'outside') {
       const how = end.dangling ? ' (its target does not exist yet, but would be outside once it did)' : ' through another symlink';
       throw new BundleRejection(`symlink "${path}" → "${target}" leads outside the bundle's folder${how}; symlinks must stay inside the bundle's folder`);

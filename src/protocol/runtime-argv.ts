@@ -17,8 +17,6 @@ export interface SessionArgs {
   ipcSocket: string | null;
   /** The control channel's descriptor (weft-appd passes 3), or null under a foreign supervisor such as WEFT's. */
   controlFd: number | null;
-  /** The user's ceiling on linear memory, MiB, when appd lowered the manifest's (--wasm-memory-max-mb); null: the manifest's. */
-  wasmMemoryMaxMb: number | null;
 }
 
 export type RuntimeArgs = SessionArgs | { mode: 'standby'; controlFd: number | null } | { mode: 'help' };
@@ -34,9 +32,6 @@ export const USAGE = `usage: weft-runtime <app_id> <session_id> [--preopen HOST:
        weft-runtime --standby [--control-fd N]   (preload, announce STANDBY, then read {"argv": [...]} as one JSON line on stdin)
 
 Runs one session of an installed app. stdin is the parent-death pipe: EOF on it ends the session.`;
-
-/** appd's cap on linear memory for this session (the user's ceiling may be below the manifest's ask). */
-export const WASM_MEMORY_FLAG = '--wasm-memory-max-mb';
 
 const SESSION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -65,7 +60,6 @@ export function parseArgs(argv: readonly string[]): RuntimeArgs {
   const preopens: PreopenArg[] = [];
   let ipcSocket: string | null = null;
   let controlFd: number | null = null;
-  let wasmMemoryMaxMb: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--') {
@@ -99,12 +93,6 @@ export function parseArgs(argv: readonly string[]): RuntimeArgs {
         if (controlFd !== null) throw new UsageError(`${CONTROL_FD_FLAG} given twice`);
         controlFd = parseControlFd(takeValue());
         break;
-      case WASM_MEMORY_FLAG: {
-        const value = takeValue();
-        if (!/^\d{1,5}$/.test(value) || Number(value) < 1) throw new UsageError(`${WASM_MEMORY_FLAG} "${value}": expected MiB, a positive integer`);
-        wasmMemoryMaxMb = Number(value);
-        break;
-      }
       case '--standby':
         throw new UsageError('--standby takes no other arguments (the session argv arrives on stdin)');
       default:
@@ -116,7 +104,7 @@ export function parseArgs(argv: readonly string[]): RuntimeArgs {
   }
   const [appId, sessionId] = positional as [string, string];
   if (!SESSION_ID.test(sessionId)) throw new UsageError(`session id "${sessionId}" must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", "-"`);
-  return { mode: 'session', appId, sessionId, preopens, ipcSocket, controlFd, wasmMemoryMaxMb };
+  return { mode: 'session', appId, sessionId, preopens, ipcSocket, controlFd };
 }
 
 /** What appd decides for one launch, turned into the runtime's argv by `runtimeArgv`. */
@@ -126,8 +114,6 @@ export interface RuntimeLaunch {
   preopens: readonly { host: string; guest: string }[];
   ipcSocket: string | null;
   controlFd: number | null;
-  /** Linear-memory MiB the session may use (the capped [limits] wasm_memory_max_mb). */
-  wasmMemoryMaxMb: number | null;
 }
 
 /** `<app_id> <session_id> [--preopen H::G]... [--ipc-socket P] [--control-fd N]`: the argv `parseArgs` reads back. */
@@ -138,7 +124,6 @@ export function runtimeArgv(launch: RuntimeLaunch): string[] {
     ...launch.preopens.flatMap((p) => ['--preopen', `${p.host}::${p.guest}`]),
     ...(launch.ipcSocket !== null ? ['--ipc-socket', launch.ipcSocket] : []),
     ...(launch.controlFd !== null ? [CONTROL_FD_FLAG, String(launch.controlFd)] : []),
-    ...(launch.wasmMemoryMaxMb !== null ? [WASM_MEMORY_FLAG, String(launch.wasmMemoryMaxMb)] : []),
   ];
 }
 

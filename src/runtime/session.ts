@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { CeilingError, effectiveLimits, readCeilings, type Ceilings } from '../config/ceilings.js';
 import { appCacheDir, type Env } from '../config/paths.js';
 import type { SessionArgs } from '../protocol/runtime-argv.js';
 import type { OutcomeReason } from '../protocol/runtime-control.js';
@@ -45,6 +46,16 @@ function earlyWakeMs(env: Env): number {
  */
 export function jsGuardEnabled(env: Env): boolean {
   return env.WEFT_UNSAFE_NO_JS_GUARD !== '1';
+}
+
+/** The user's ceilings from the environment weft-appd passed down; a bad value fails the load with its message. */
+function ceilingsOrThrow(env: Env): Ceilings {
+  try {
+    return readCeilings(env);
+  } catch (cause) {
+    if (cause instanceof CeilingError) throw new LoadError(cause.message);
+    throw cause;
+  }
 }
 
 async function connectIpc(path: string): Promise<Socket> {
@@ -96,8 +107,8 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     trace('package loaded');
     // fs grants almost always mean preview2-shim's filesystem (and its I/O thread): start it now.
     if (pkg.manifest.grants.some((g) => g.kind === 'fs')) worker.postMessage({ type: 'shim-io' } satisfies ShimIoHint);
-    // The manifest's ask, lowered to the user's ceiling when appd passed one.
-    const limitMb = Math.min(pkg.manifest.limits.wasmMemoryMaxMb, args.wasmMemoryMaxMb ?? Number.POSITIVE_INFINITY);
+    const limits = effectiveLimits(pkg.manifest.limits, ceilingsOrThrow(env));
+    const limitMb = limits.wasmMemoryMaxMb;
     const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, hooks.say), locateAppCode(pkg, env, hooks.say)]);
     await checkRequestedPreopens(args.preopens, preopens);
     const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null };
@@ -162,6 +173,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
         preopens,
         fetchPatterns: pkg.manifest.grants.flatMap((g) => (g.kind === 'net-fetch' ? [g.host] : [])),
         jsGuard: jsGuardEnabled(env),
+        dataQuotaBytes: limits.dataMaxMb * MIB,
       },
       needsShimIo: shimIo,
       arrivals,

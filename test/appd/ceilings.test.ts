@@ -1,52 +1,57 @@
-// Ceilings belong to the user: a manifest's [limits] above appd's WEFT_CEILING_* settings run at the ceiling, and weft-pack check warns about asks above the defaults.
-import { afterAll, describe, expect, it } from 'vitest';
-import { aboveDefaultCeilings, capLimits, DEFAULT_CEILINGS, readCeilings } from '../../src/manifest/ceilings.js';
-import { parseManifest } from '../../src/manifest/parse.js';
-import { connect, FAKE_RUNTIME, installFakeApp, makeEnv, startDaemon, subscribe, waitFor, type RunningDaemon, type TestEnv } from './harness.js';
+// The user's ceilings on [limits] (src/config/ceilings.ts): read from the environment with precise errors, effective = min(manifest, ceiling), applied by a real weft-appd.
+import { describe, expect, it } from 'vitest';
+import { connect, FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, startDaemon, subscribe, waitFor } from './harness.js';
+import { ConfigError, readConfig } from '../../src/appd/config.js';
+import { DEFAULT_CEILINGS, effectiveLimits, limitsOverCeilings, readCeilings } from '../../src/config/ceilings.js';
+import { DEFAULT_LIMITS } from '../../src/manifest/types.js';
 
-describe('ceilings (pure)', () => {
-  it('caps each limit at its ceiling and says which, naming the setting', () => {
-    const { limits, capped } = capLimits({ memoryMaxMb: 4096, wasmMemoryMaxMb: 64, cpuPercent: 400, readyTimeoutMs: 1000 }, DEFAULT_CEILINGS);
-    expect(limits).toEqual({ memoryMaxMb: 1024, wasmMemoryMaxMb: 64, cpuPercent: 200, readyTimeoutMs: 1000 });
-    expect(capped).toEqual([
-      "[limits] memory_max_mb = 4096 MiB is above the user's ceiling; running with 1024 MiB (WEFT_CEILING_MEMORY_MB)",
-      "[limits] cpu_percent = 400 % is above the user's ceiling; running with 200 % (WEFT_CEILING_CPU_PERCENT)",
+describe('ceilings', () => {
+  it('default to values at or above every manifest default, so an ordinary app never meets them', () => {
+    expect(readCeilings({})).toEqual(DEFAULT_CEILINGS);
+    for (const key of Object.keys(DEFAULT_LIMITS) as (keyof typeof DEFAULT_LIMITS)[]) expect(DEFAULT_CEILINGS[key]).toBeGreaterThanOrEqual(DEFAULT_LIMITS[key]);
+    expect(effectiveLimits(DEFAULT_LIMITS, DEFAULT_CEILINGS)).toEqual(DEFAULT_LIMITS);
+  });
+
+  it('a manifest may lower them, never exceed them', () => {
+    const ceilings = readCeilings({ WEFT_MAX_MEMORY_MB: '256', WEFT_MAX_CPU_PERCENT: '50', WEFT_MAX_DATA_MB: '10' });
+    const asked = { ...DEFAULT_LIMITS, memoryMaxMb: 1024, cpuPercent: 25, dataMaxMb: 100 };
+    expect(effectiveLimits(asked, ceilings)).toEqual({ ...asked, memoryMaxMb: 256, cpuPercent: 25, dataMaxMb: 10 });
+    expect(limitsOverCeilings(asked, ceilings)).toEqual([
+      { manifestKey: 'memory_max_mb', asked: 1024, ceiling: 256, env: 'WEFT_MAX_MEMORY_MB' },
+      { manifestKey: 'data_max_mb', asked: 100, ceiling: 10, env: 'WEFT_MAX_DATA_MB' },
     ]);
   });
-  it('reads the settings and refuses a bad value by name', () => {
-    expect(readCeilings({ WEFT_CEILING_MEMORY_MB: '2048' })).toMatchObject({ ok: true, ceilings: { memoryMaxMb: 2048, cpuPercent: 200 } });
-    expect(readCeilings({ WEFT_CEILING_CPU_PERCENT: 'lots' })).toEqual({ ok: false, message: 'WEFT_CEILING_CPU_PERCENT="lots" must be a positive integer (default 200)' });
-  });
-  it('check warns (not errs) about a manifest asking above the default ceilings', () => {
-    const result = parseManifest('[package]\nid = "org.example.big"\nname = "Big"\nversion = "1.0.0"\n[runtime]\nmodule = "app.wasm"\n[limits]\nmemory_max_mb = 2048\n');
-    expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
-    expect(result.problems.map((p) => `${p.where}: ${p.message}`)).toContain(
-      "limits.memory_max_mb: asks for 2048 MiB, above weft-appd's default ceiling of 1024 MiB; the app gets the ceiling unless its user raises WEFT_CEILING_MEMORY_MB",
-    );
-    expect(aboveDefaultCeilings({ ...DEFAULT_CEILINGS })).toEqual([]);
+
+  it('a bad value is an appd configuration error naming the variable and its range', () => {
+    expect(() => readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_MEMORY_MB: 'lots' })).toThrow(ConfigError);
+    expect(() => readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_MEMORY_MB: 'lots' })).toThrow(/WEFT_MAX_MEMORY_MB="lots" must be an integer from 16 to 65536 \(default 2048\)/);
+    expect(() => readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_DATA_MB: '0' })).toThrow(/WEFT_MAX_DATA_MB="0" must be an integer from 1/);
+    expect(readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_CPU_PERCENT: '100' }).ceilings.cpuPercent).toBe(100);
   });
 });
 
-describe('weft-appd applies the user ceilings', () => {
-  let t: TestEnv;
-  let daemon: RunningDaemon;
-  afterAll(async () => {
-    await daemon?.stop();
-    t?.cleanup();
-  });
-
-  it('a memory hog whose manifest asks for 400 MiB is killed at the 96 MiB ceiling', async () => {
-    t = makeEnv(FAKE_RUNTIME, { WEFT_CEILING_MEMORY_MB: '96', WEFT_SANDBOX: 'js-only' });
-    installFakeApp(t.store, 'org.weft.test.memhog', '[limits]\nmemory_max_mb = 400\n');
-    daemon = await startDaemon(t);
-    const client = await connect(t);
-    const events = await subscribe(client);
-    const ack = await client.request({ type: 'LAUNCH_APP', app_id: 'org.weft.test.memhog', surface_id: 0 });
-    const sid = (ack as { session_id: number }).session_id;
-    const stopped = await waitFor(() => events.find((e) => e.type === 'APP_STATE' && e.session_id === sid && e.state === 'stopped'), 20_000, 'memory kill');
-    expect(stopped).toMatchObject({ reason: 'memory-limit' });
-    expect(String(stopped.message)).toContain('96 MiB');
-    expect(daemon.logs.some((l) => String(l.msg).includes('memory_max_mb = 400 MiB is above the user\'s ceiling; running with 96 MiB'))).toBe(true);
-    client.close();
+describe('weft-appd applies the ceilings', () => {
+  it('a memory hog asking for 4096 MiB is held to WEFT_MAX_MEMORY_MB=160, and appd logs the lowering', async () => {
+    requireBuilt();
+    const t = makeEnv(FAKE_RUNTIME);
+    installFakeApp(t.store, 'org.weft.test.memhog', '[limits]\nmemory_max_mb = 4096\n');
+    const daemon = await startDaemon(t, [], { WEFT_MAX_MEMORY_MB: '160', WEFT_STANDBY: '0' });
+    try {
+      const client = await connect(t);
+      const events = await subscribe(client);
+      const ack = (await client.request({ type: 'LAUNCH_APP', app_id: 'org.weft.test.memhog', surface_id: 0 })) as { session_id: number };
+      const stopped = await waitFor(
+        () => events.find((e) => e.type === 'APP_STATE' && e.session_id === ack.session_id && e.state === 'stopped'),
+        20_000,
+        'the memory hog to be stopped',
+      );
+      expect(stopped).toMatchObject({ reason: 'memory-limit' });
+      expect(String(stopped.message)).toContain('160 MiB');
+      expect(daemon.logs.map((l) => l.msg).join('\n')).toMatch(/org\.weft\.test\.memhog asks for more than the user's ceilings; it runs with memory_max_mb = 160 \(asked 4096; WEFT_MAX_MEMORY_MB\)/);
+      client.close();
+    } finally {
+      await daemon.stop();
+      t.cleanup();
+    }
   });
 });

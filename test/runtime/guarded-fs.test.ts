@@ -26,11 +26,13 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-async function guarded(writable = true): Promise<Dir> {
+async function guarded(writable = true, dataQuotaBytes: number | null = null): Promise<Dir> {
   const shim = (await loadShimIo()).filesystem;
   const fs = createGuardedFilesystem(shim, [{ guest: '/data', host: realpathSync(data), writable, capability: 'fs:rw:app-data' }], {
     checks: true,
     note: (m) => notes.push(m),
+    dataQuotaBytes,
+    ioError: (payload) => ({ payload }),
   });
   return fs.preopens.getDirectories()[0]![0];
 }
@@ -64,7 +66,10 @@ describe('symlinks the app creates never lead out', () => {
   it('refuses an absolute target, with a note naming the link and the rule', async () => {
     const dir = await guarded();
     expect(code(() => dir.symlinkAt('/etc', 'abs'))).toBe('not-permitted');
-    expect(notes.join('\n')).toMatch(/refused to create the symlink abs -> \/etc under \/data: it is absolute/);
+    expect(notes.join('\n')).toMatch(/refused to create the symlink "abs" -> "\/etc" under \/data: it is absolute/);
+    // The app's text cannot break the line (each note is one line of weft-appd's log).
+    expect(code(() => dir.symlinkAt('/x\nweft-runtime: forged', 'evil\nname'))).toBe('not-permitted');
+    expect(notes.at(-1)).not.toContain('\n');
   });
 
   it('refuses any target containing "..", even one that normalises to inside (a -> . then t -> a/a/../..)', async () => {
@@ -75,6 +80,13 @@ describe('symlinks the app creates never lead out', () => {
     expect(code(() => dir.symlinkAt('sub/..', 'x'))).toBe('not-permitted');
     expect(notes.join('\n')).toMatch(/it contains "\.\."/);
     expect(readdirSync(data).sort()).toEqual(['a', 'mine.txt']);
+  });
+
+  it('notes at most 10 refusals per session (the app decides how often it is refused; each note is a log line)', async () => {
+    const dir = await guarded();
+    for (let i = 0; i < 50; i += 1) expect(code(() => dir.symlinkAt('/etc', `abs${i}`))).toBe('not-permitted');
+    expect(notes).toHaveLength(11);
+    expect(notes[10]).toMatch(/10 notes written; further refusals in this session are not logged/);
   });
 
   it('accepts a relative target that only leads down', async () => {
@@ -184,5 +196,61 @@ describe('a concurrent flipper racing link and rename', () => {
     expect(outcomes.get('not-permitted') ?? 0).toBeGreaterThan(0);
     // Files linked in from `d/x` are the inside x, never the host's.
     for (const name of readdirSync(data).filter((n) => /^in\d+$/.test(n))) expect(readFileSync(join(data, name), 'utf8')).toBe('inside\n');
+  });
+});
+
+describe('the data quota', () => {
+  type Stream = { blockingWriteAndFlush(buffer: Uint8Array): void };
+  const streamError = (act: () => unknown): unknown => {
+    try {
+      act();
+      return 'ok';
+    } catch (error) {
+      return error;
+    }
+  };
+
+  it('counts what is already in /data, refuses a write() past it with "quota", and gives back what an unlink frees', async () => {
+    // mine.txt (9 bytes) is there already.
+    const dir = await guarded(true, 100);
+    const file = dir.openAt({}, 'f', { create: true }, { read: true, write: true });
+    expect(code(() => file.write(new Uint8Array(80), 0n))).toBe('ok');
+    expect(code(() => file.write(new Uint8Array(80), 0n))).toBe('ok'); // an overwrite adds nothing
+    expect(code(() => file.write(new Uint8Array(20), 80n))).toBe('quota');
+    expect(notes.join('\n')).toMatch(/data quota: \/data holds .* MiB and a write of 20 bytes would pass its quota/);
+    expect(code(() => file.setSize(200n))).toBe('quota');
+    expect(code(() => dir.unlinkFileAt('mine.txt'))).toBe('ok');
+    expect(code(() => file.write(new Uint8Array(9), 80n))).toBe('ok');
+  });
+
+  it('refuses a stream write past it with last-operation-failed carrying EDQUOT; the stream is still the shim\'s own object', async () => {
+    const dir = await guarded(true, 100);
+    const file = dir.openAt({}, 'g', { create: true }, { write: true });
+    const stream = file.appendViaStream() as Stream;
+    const shimStreams = (await loadShimIo()).io.streams;
+    expect(stream).toBeInstanceOf(shimStreams.OutputStream);
+    expect(streamError(() => stream.blockingWriteAndFlush(new Uint8Array(50)))).toBe('ok');
+    expect(streamError(() => stream.blockingWriteAndFlush(new Uint8Array(50)))).toEqual({ tag: 'last-operation-failed', val: { payload: expect.objectContaining({ code: 'EDQUOT' }) } });
+    expect(lstatSync(join(data, 'g')).size).toBe(50);
+  });
+
+  it('saving by truncate-and-rewrite or by write-then-rename-over does not count the old content twice', async () => {
+    const dir = await guarded(true, 100);
+    for (let round = 0; round < 5; round += 1) {
+      const file = dir.openAt({}, 'doc', { create: true, truncate: true }, { write: true });
+      expect(code(() => file.write(new Uint8Array(60), 0n))).toBe('ok');
+    }
+    expect(code(() => dir.unlinkFileAt('doc'))).toBe('ok');
+    for (let round = 0; round < 5; round += 1) {
+      const temp = dir.openAt({}, 'doc.tmp', { create: true }, { write: true });
+      expect(code(() => temp.write(new Uint8Array(40), 0n))).toBe('ok');
+      expect(code(() => dir.renameAt('doc.tmp', dir, 'doc'))).toBe('ok');
+    }
+  });
+
+  it('does not apply to a read-only grant or without a quota', async () => {
+    const dir = await guarded(true, null);
+    const file = dir.openAt({}, 'h', { create: true }, { write: true });
+    expect(code(() => file.write(new Uint8Array(10_000), 0n))).toBe('ok');
   });
 });

@@ -104,6 +104,41 @@ describe.skipIf(!hasClang)('a read-only grant (fs:read:app-data) is read-only', 
   });
 });
 
+describe.skipIf(!hasClang)('the data quota ([limits] data_max_mb)', () => {
+  it('writes past it fail in the app with EDQUOT, the runtime says so on stderr, and freeing space gives it back', async () => {
+    const id = installModule(home, 'org.test.quota', await buildC('quota'), { capabilities: ['fs:rw:app-data'], extraToml: '\n[limits]\ndata_max_mb = 1\n' });
+    mkdirSync(home.dataDir(id), { recursive: true });
+    writeFileSync(join(home.dataDir(id), 'already.bin'), Buffer.alloc(256 * 1024)); // counted at open
+    const result = await runRuntime(home, [id, '1']);
+    const wrote = /^WROTE (\d+) ERRNO (\S+)$/m.exec(result.stdout);
+    expect(wrote, result.stdout + result.stderr).not.toBeNull();
+    expect(wrote?.[2]).toBe('EDQUOT');
+    expect(Number(wrote?.[1])).toBeLessThanOrEqual(1024 * 1024 - 256 * 1024);
+    expect(Number(wrote?.[1])).toBeGreaterThanOrEqual(512 * 1024);
+    expect(result.stdout).toContain('AFTER-UNLINK ok');
+    expect(result.stderr).toMatch(/weft-runtime: data quota: \/data holds .* MiB and a write of \d+ bytes would pass its quota of 1 MiB \(\[limits\] data_max_mb, capped by WEFT_MAX_DATA_MB\)/);
+  });
+
+  it('the user ceiling WEFT_MAX_DATA_MB lowers a larger manifest quota', async () => {
+    const id = installModule(home, 'org.test.quota2', await buildC('quota'), { capabilities: ['fs:rw:app-data'], extraToml: '\n[limits]\ndata_max_mb = 100\n' });
+    const result = await runRuntime(home, [id, '1'], { env: { WEFT_MAX_DATA_MB: '1' } });
+    expect(result.stdout).toMatch(/^WROTE \d+ ERRNO EDQUOT$/m);
+  });
+});
+
+describe.skipIf(!hasClang)('WEFT_UNSAFE_NO_JS_GUARD=1 (test-only)', () => {
+  it('turns the JS guard off, so kernel-only tests really test the kernel layer alone', async () => {
+    const id = installModule(home, 'org.test.noguard', await buildC('readonly'), { capabilities: ['fs:read:app-data'] });
+    mkdirSync(home.dataDir(id), { recursive: true });
+    writeFileSync(join(home.dataDir(id), 'existing.txt'), 'original content\n');
+    const guarded = await runRuntime(home, [id, '1']);
+    expect(guarded.stdout).toMatch(/^OP create DENIED/m);
+    const bare = await runRuntime(home, [id, '1'], { env: { WEFT_UNSAFE_NO_JS_GUARD: '1' } });
+    // Without the guard nothing enforces a read-only grant but the kernel layer (absent here).
+    expect(bare.stdout, bare.stderr).toMatch(/^OP create ALLOWED/m);
+  });
+});
+
 describe('--preopen from the command line', () => {
   it('is accepted when it is exactly a granted mapping', async () => {
     const id = installFixture(home, 'files');

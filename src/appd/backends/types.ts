@@ -72,5 +72,5 @@ export interface LaunchBackend {
 
 /** The argv weft-runtime takes for this launch, with the control channel on fd 3. */
 export function launchArgv(spec: LaunchSpec): string[] {
-  return runtimeArgv({ appId: spec.appId, sessionId: spec.sessionId, preopens: spec.preopens, ipcSocket: spec.ipcSocket, controlFd: CONTROL_FD, wasmMemoryMaxMb: spec.limits.wasmMemoryMaxMb });
+  return runtimeArgv({ appId: spec.appId, sessionId: spec.sessionId, preopens: spec.preopens, ipcSocket: spec.ipcSocket, controlFd: CONTROL_FD });
 }

@@ -2,12 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import type { Env } from '../../config/paths.js';
 import type { Logger } from '../../log/logger.js';
+import { effectiveLimits, limitsOverCeilings, type Ceilings } from '../../config/ceilings.js';
 import { loadManifest } from '../../manifest/load.js';
 import type { Manifest } from '../../manifest/types.js';
 import { ErrorCode, type AppStateKind, type Response, type SessionRef } from '../../protocol/messages.js';
 import { appCacheDir } from '../../config/paths.js';
 import { NotInstalledError, resolveInstalled, type InstalledPackage } from '../../store/resolve.js';
-import { capLimits, type Ceilings } from '../../manifest/ceilings.js';
 import type { Confiner } from '../sandbox/confiner.js';
 import { profileFor } from '../sandbox/profile-for.js';
 import type { LaunchBackend } from '../backends/types.js';
@@ -22,8 +22,6 @@ export interface SupervisorOptions {
   backend: LaunchBackend;
   /** The kernel sandbox every launch goes through (or its absence, and the policy for it). */
   confiner: Confiner;
-  /** The user's ceilings: a manifest's [limits] above them are lowered to them. */
-  ceilings: Ceilings;
   sampler: UsageSampler;
   settings: SessionSettings;
   /** Directory for the per-session IPC sockets ($XDG_RUNTIME_DIR/weft). */
@@ -36,6 +34,8 @@ export interface SupervisorOptions {
   emit: (message: Response) => void;
   log: Logger;
   env: Env;
+  /** The user's ceilings: each session runs with min(manifest [limits], ceiling). */
+  ceilings: Ceilings;
 }
 
 export type Failure = { ok: false; code: number; message: string };
@@ -83,15 +83,18 @@ export class Supervisor {
       if (error instanceof NotInstalledError) return fail(ErrorCode.appNotInstalled, error.message);
       return fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`);
     }
-    const capped = capLimits(manifest.limits, this.options.ceilings);
-    if (capped.capped.length > 0) {
-      for (const line of capped.capped) this.options.log.warn({ app_id: appId }, line);
-      manifest = { ...manifest, limits: capped.limits };
-    }
     const refusal = this.options.confiner.refusal(appId, manifest.grants);
     if (refusal !== null) return fail(ErrorCode.launchFailed, refusal);
     const id = this.nextId++;
     const log = this.options.log.child({ app_id: appId, session_id: id });
+    const lowered = limitsOverCeilings(manifest.limits, this.options.ceilings);
+    if (lowered.length > 0) {
+      log.info(
+        { lowered },
+        `${appId} asks for more than the user's ceilings; it runs with ${lowered.map((l) => `${l.manifestKey} = ${l.ceiling} (asked ${l.asked}; ${l.env})`).join(', ')}`,
+      );
+    }
+    manifest = { ...manifest, limits: effectiveLimits(manifest.limits, this.options.ceilings) };
     let preopens: Preopen[];
     let relay: IpcRelay;
     const cacheDir = appCacheDir(appId, this.options.env);

@@ -1,8 +1,9 @@
 // wasi:filesystem for the app: the shim's Descriptor behind a guard that enforces read-only grants, keeps every path inside its preopen and makes every entry-changing call itself on a held directory.
-import { linkSync, mkdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DescriptorFlags, OpenFlags, PathFlags, ShimDescriptor, ShimFilesystem } from '../wasi/shim.js';
 import { DISPOSE } from '../wasi/resource.js';
+import { DataQuota, measureDir } from './data-quota.js';
 import { fsErrorCode } from './fs-error-code.js';
 import { holdParent, isInside, nativeRealpath, type HeldParent } from './held-dir.js';
 import type { Preopen } from './preopens.js';
@@ -21,13 +22,25 @@ interface Root {
   writable: boolean;
   /** False under the test-only WEFT_UNSAFE_NO_JS_GUARD=1: every call passes straight to the shim. */
   checks: boolean;
+  /** The data quota, for the app-data preopen when it is writable; null elsewhere. */
+  quota: DataQuota | null;
 }
+
+/** The guest path the data quota applies to (the app's own data dir, not the user's Documents). */
+const QUOTA_GUEST = '/data';
+const QUOTA = 'quota';
+
+type StreamWrite = (this: object, ...args: unknown[]) => unknown;
 
 export interface GuardOptions {
   /** False only in tests that prove the kernel layer alone (WEFT_UNSAFE_NO_JS_GUARD=1). */
   checks: boolean;
   /** One line for weft-appd's log when the guard refuses something the app may not understand from the error code alone. */
   note: (message: string) => void;
+  /** Bytes /data may hold ([limits] data_max_mb under the user's ceiling); null: no quota. */
+  dataQuotaBytes: number | null;
+  /** A wasi:io error carrying `payload` (for a stream write refused by the quota). */
+  ioError: (payload: { code: string; message: string }) => object;
 }
 
 function dispose(inner: ShimDescriptor): void {
@@ -76,7 +89,19 @@ function hostCall<T>(act: () => T): T {
  *   swapped for a symlink after it was opened lists or opens nothing outside);
  * - the preopen itself answers stat() and readDirectory() (the shim reports errors for both).
  */
-export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[], options: GuardOptions) {
+/** Notes the guard writes per session at most: the app decides how often it is refused, and each note is a line in weft-appd's log. */
+const MAX_NOTES = 10;
+
+export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly Preopen[], given: GuardOptions) {
+  let notes = 0;
+  const options: GuardOptions = {
+    ...given,
+    note: (message) => {
+      notes += 1;
+      if (notes <= MAX_NOTES) given.note(message);
+      if (notes === MAX_NOTES) given.note(`filesystem guard: ${MAX_NOTES} notes written; further refusals in this session are not logged`);
+    },
+  };
   class Descriptor {
     readonly #inner: ShimDescriptor;
     readonly #root: Root;
@@ -132,6 +157,16 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       throw NOT_PERMITTED;
     }
 
+    /** Bytes of the regular file at `path` (0 for anything else or nothing). */
+    #fileBytesAt(flags: PathFlags, path: string): number {
+      try {
+        const info = this.#inner.statAt(flags, path) as { type: string; size: bigint; linkCount: bigint };
+        return info.type === 'regular-file' && info.linkCount === 1n ? Number(info.size) : 0;
+      } catch {
+        return 0;
+      }
+    }
+
     #preopenDirectory(): ShimDescriptor {
       return this.#inner.openAt({ symlinkFollow: false }, '.', { directory: true }, { read: true });
     }
@@ -142,11 +177,60 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     writeViaStream(offset: bigint): unknown {
       this.#writable();
-      return this.#inner.writeViaStream(offset);
+      return this.#counted(this.#inner.writeViaStream(offset), Number(offset), false);
     }
     appendViaStream(): unknown {
       this.#writable();
-      return this.#inner.appendViaStream();
+      return this.#counted(this.#inner.appendViaStream(), 0, true);
+    }
+
+    /** The file's size now (0 when it cannot be read: the quota then counts every byte written). */
+    #size(): number {
+      try {
+        return Number((this.#inner.stat() as { size: bigint }).size);
+      } catch {
+        return 0;
+      }
+    }
+
+    /**
+     * Counts what a write stream adds to the file against the quota. The stream stays the shim's
+     * own object (jco checks its class); only its write methods are shadowed on the instance.
+     */
+    #counted(stream: unknown, start: number, append: boolean): unknown {
+      const quota = this.#root.quota;
+      if (!quota || typeof stream !== 'object' || stream === null) return stream;
+      let position = start;
+      let size = this.#size();
+      const refusal = (): object => ({
+        tag: 'last-operation-failed',
+        val: options.ioError({ code: 'EDQUOT', message: `the data quota of ${quota.limitBytes} bytes for ${QUOTA_GUEST} is used up` }),
+      });
+      const counting = (name: string, length: (args: unknown[]) => number): void => {
+        const original = (stream as Record<string, unknown>)[name];
+        if (typeof original !== 'function') return;
+        Object.defineProperty(stream, name, {
+          configurable: true,
+          value(this: object, ...args: unknown[]): unknown {
+            const bytes = length(args);
+            if (append) position = size;
+            if (!quota.take(Math.max(0, position + bytes - size))) throw refusal();
+            const result = (original as StreamWrite).apply(this, args);
+            position += bytes;
+            size = Math.max(size, position);
+            return result;
+          },
+        });
+      };
+      const byBuffer = (args: unknown[]): number => (args[0] as Uint8Array).byteLength;
+      const byLength = (index: number) => (args: unknown[]): number => Number(args[index] as bigint);
+      counting('write', byBuffer);
+      counting('blockingWriteAndFlush', byBuffer);
+      counting('writeZeroes', byLength(0));
+      counting('blockingWriteZeroesAndFlush', byLength(0));
+      counting('splice', byLength(1));
+      counting('blockingSplice', byLength(1));
+      return stream;
     }
     advise(offset: bigint, length: bigint, advice: unknown): unknown {
       return this.#inner.advise(offset, length, advice);
@@ -163,7 +247,13 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     setSize(size: bigint): unknown {
       this.#writable();
-      return this.#inner.setSize(size);
+      const quota = this.#root.quota;
+      if (!quota) return this.#inner.setSize(size);
+      const before = this.#size();
+      if (!quota.take(Number(size) - before)) throw QUOTA;
+      const result = this.#inner.setSize(size);
+      if (Number(size) < before) quota.release(before - Number(size));
+      return result;
     }
     setTimes(access: unknown, modification: unknown): unknown {
       this.#writable();
@@ -174,6 +264,8 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
     write(buffer: Uint8Array, offset: bigint): unknown {
       this.#writable();
+      const quota = this.#root.quota;
+      if (quota && !quota.take(Number(offset) + buffer.byteLength - this.#size())) throw QUOTA;
       return this.#inner.write(buffer, offset);
     }
     readDirectory(): unknown {
@@ -228,7 +320,10 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       const base = this.#base();
       // A file is created only in a directory the kernel places inside the preopen.
       if (openFlags.create && this.#root.checks) withHeld([() => this.#hold(path)], () => undefined);
+      // A truncating open frees what the file held (saving by truncate-and-rewrite must not count twice).
+      const truncated = openFlags.truncate && this.#root.quota ? this.#fileBytesAt(flags, path) : 0;
       const inner = this.#inner.openAt(flags, path, openFlags, requested);
+      this.#root.quota?.release(truncated);
       const joined = join(base, path.replace(/\\/g, '/'));
       if (!this.#root.checks) return new Descriptor(inner, this.#root, joined);
       try {
@@ -264,8 +359,11 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       this.#writable();
       if (!this.#root.checks) return this.#inner.unlinkFileAt(path);
       return withHeld([() => this.#hold(path)], ([dir]) => {
+        // A file's last link gives its bytes back to the quota.
+        const info = this.#root.quota ? lstatSync(dir!.entry, { throwIfNoEntry: false }) : undefined;
         hostCall(() => unlinkSync(dir!.entry));
         this.#recheck([[dir!, this.#root]], () => undefined);
+        if (info?.isFile() && info.nlink === 1) this.#root.quota?.release(info.size);
         return undefined;
       });
     }
@@ -274,7 +372,8 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       if (!this.#root.checks) return this.#inner.symlinkAt(linkTarget, path);
       const problem = symlinkTargetProblem(linkTarget);
       if (problem) {
-        options.note(`filesystem guard: refused to create the symlink ${path} -> ${linkTarget} under ${this.#root.guest}: ${problem}; only relative targets without ".." are allowed`);
+        // Both names are the app's text: quoted, so no character of theirs can start a log line of its own.
+        options.note(`filesystem guard: refused to create the symlink ${JSON.stringify(path)} -> ${JSON.stringify(linkTarget)} under ${this.#root.guest}: ${problem}; only relative targets without ".." are allowed`);
         throw NOT_PERMITTED;
       }
       return withHeld([() => this.#hold(path)], ([dir]) => {
@@ -307,6 +406,8 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
       other.#writable();
       if (!this.#root.checks) return this.#inner.renameAt(oldPath, other.#inner, newPath);
       return withHeld([() => this.#hold(oldPath), () => other.#hold(newPath)], ([from, to]) => {
+        // A file replaced by the rename gives its bytes back (write-a-temp-then-rename saves).
+        const replaced = other.#root.quota ? lstatSync(to!.entry, { throwIfNoEntry: false }) : undefined;
         hostCall(() => renameSync(from!.entry, to!.entry));
         this.#recheck(
           [
@@ -315,6 +416,7 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
           ],
           () => renameSync(to!.entry, from!.entry),
         );
+        if (replaced?.isFile() && replaced.nlink === 1) other.#root.quota?.release(replaced.size);
         return undefined;
       });
     }
@@ -330,7 +432,9 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
   const directories: [Descriptor, string][] = shimPreopens.map(([inner, guest]) => {
     const preopen = preopens.find((p) => p.guest === guest);
     if (!preopen) throw new Error(`internal error: preview2-shim returned an unknown preopen ${guest}`);
-    return [new Descriptor(inner, { real: preopen.host, guest, writable: preopen.writable, checks: options.checks }, null), guest];
+    const quota =
+      guest === QUOTA_GUEST && preopen.writable && options.dataQuotaBytes !== null ? new DataQuota(options.dataQuotaBytes, measureDir(preopen.host), guest, options.note) : null;
+    return [new Descriptor(inner, { real: preopen.host, guest, writable: preopen.writable, checks: options.checks, quota }, null), guest];
   });
 
   return {

@@ -19,6 +19,8 @@ export interface WasiSandbox {
   fetchPatterns: string[];
   /** False only under the test-only `WEFT_UNSAFE_NO_JS_GUARD=1` (see jsGuardEnabled): the filesystem guard then checks nothing. */
   jsGuard: boolean;
+  /** Bytes /data may hold: [limits] data_max_mb lowered to the user's WEFT_MAX_DATA_MB. */
+  dataQuotaBytes: number;
 }
 
 class TerminalInput {}
@@ -72,7 +74,12 @@ export async function wasiImports(names: readonly ImportName[], sandbox: WasiSan
   const needs = (prefix: string): boolean => [...ifaces].some((i) => i.startsWith(prefix));
   const sockets = needs('wasi:sockets/') ? (await loadSocketsShim()).createSockets({ enableNetwork: false }) : null;
   const http = ifaces.has('wasi:http/types') || ifaces.has('wasi:http/outgoing-handler') ? await loadHttpShim() : null;
-  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens, { checks: sandbox.jsGuard, note: say }) : own.emptyFilesystem;
+  const filesystem = !needs('wasi:filesystem/') ? null : shimIo && sandbox.preopens.length > 0 ? createGuardedFilesystem(shimIo.filesystem, sandbox.preopens, {
+            checks: sandbox.jsGuard,
+            note: say,
+            dataQuotaBytes: sandbox.dataQuotaBytes,
+            ioError: (payload) => new (base.io.error as { Error: new (payload: unknown) => object }).Error(payload),
+          }) : own.emptyFilesystem;
 
   const byInterface: Record<string, () => object> = {
     'wasi:cli/environment': () => ({

@@ -19,6 +19,8 @@ import { openListener, type ListenSource } from './server/listen.js';
 import { AppdServer } from './server/server.js';
 import { removeStaleIpcSockets } from './session/ipc-sockets.js';
 import { Supervisor } from './session/supervisor.js';
+import { resolveInstalled } from '../store/resolve.js';
+import type { UiLookup } from './ws/app-ui.js';
 import { WsEndpoint } from './ws/endpoint.js';
 import { weftVersion } from './version.js';
 
@@ -30,9 +32,9 @@ function delay(ms: number): Promise<void> {
  * Opens the WebSocket endpoint. A port that cannot be bound (another program has it) leaves appd
  * running on its Unix socket alone, with an error in the log saying how to choose another port.
  */
-async function openWs(config: AppdConfig, dispatch: ReturnType<typeof createDispatcher>, otherClients: () => number, log: Logger): Promise<WsEndpoint | null> {
+async function openWs(config: AppdConfig, dispatch: ReturnType<typeof createDispatcher>, otherClients: () => number, ui: UiLookup, log: Logger): Promise<WsEndpoint | null> {
   try {
-    const ws = await WsEndpoint.open({ port: config.wsPort ?? 0, stateDir: config.stateDir, handle: dispatch, maxClients: config.maxClients, otherClients, maxBufferedBytes: config.maxClientUnreadBytes, log: log.child({ component: 'ws' }) });
+    const ws = await WsEndpoint.open({ port: config.wsPort ?? 0, stateDir: config.stateDir, handle: dispatch, maxClients: config.maxClients, otherClients, maxBufferedBytes: config.maxClientUnreadBytes, ui, log: log.child({ component: 'ws' }) });
     log.info({ ws_port: ws.port }, 'WebSocket endpoint listening on 127.0.0.1');
     return ws;
   } catch (error) {
@@ -121,7 +123,12 @@ export class Daemon {
     if (stale.length > 0) log.info({ dir: config.stateDir, removed: stale }, `removed ${stale.length} stale IPC socket${stale.length === 1 ? '' : 's'}`);
     // --- WebSocket endpoint (src/appd/ws/): optional; the Unix socket stays the daemon's primary door.
     const unix = server;
-    ws = config.wsPort === null ? null : await openWs(config, dispatch, () => unix.clientCount, log);
+    const ui: UiLookup = async (id) => {
+      const session = supervisor.get(id);
+      if (!session || session.state === 'stopped' || !session.manifest.uiEntry) return null;
+      return { packageDir: (await resolveInstalled(session.appId, env)).packageDir, entry: session.manifest.uiEntry };
+    };
+    ws = config.wsPort === null ? null : await openWs(config, dispatch, () => unix.clientCount, ui, log);
     daemon.ws = ws;
     // --- end WebSocket endpoint
     pool?.start();

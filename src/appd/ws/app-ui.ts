@@ -38,7 +38,7 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The page may run its own scripts and load its own files, connect only to its bridge (pages do
+ * The page may run its own scripts and load its own files, connect only to its own origin and its bridge (pages do
  * not share the backend's `net:fetch` grants), and be framed by nobody.
  */
 export function appUiCsp(origin: string): string {
@@ -48,7 +48,7 @@ export function appUiCsp(origin: string): string {
     "script-src 'self' 'unsafe-inline'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    `connect-src ${ws}`,
+    `connect-src 'self' ${ws}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -1,10 +1,11 @@
 // App UIs in real headless Chromium: WEFT's demo-style page drives its own session through the bridge; pages are confined to their origin and package.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, ROOT, startDaemon, type RunningDaemon, type TestEnv } from '../appd/harness.js';
-import { WsClient, wsPort } from './ws-client.js';
+import { CTL_BIN, FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, ROOT, startDaemon, type RunningDaemon, type TestEnv } from '../appd/harness.js';
+import { WsClient, wsPort, wsToken } from './ws-client.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const COUNTER = 'org.test.counter';
@@ -60,6 +61,28 @@ afterAll(async () => {
   shell?.close();
   await daemon?.stop();
   t?.cleanup();
+});
+
+describe('weftctl', () => {
+  const ctl = (...args: string[]) => spawnSync(process.execPath, [CTL_BIN, ...args], { env: t.env, encoding: 'utf8', timeout: 30_000 });
+
+  it('dashboard --print-url prints the dashboard URL with the credential in the fragment', () => {
+    const run = ctl('dashboard', '--print-url');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(`http://localhost:${port}/#token=${wsToken(t)}`);
+  });
+
+  it('open --print-url launches an app that is not running, reuses a running one, and takes a session id', async () => {
+    const first = ctl('open', ECHO, '--print-url');
+    expect(first.status, first.stderr).toBe(0);
+    const match = /^http:\/\/s([0-9]+)\.localhost:([0-9]+)\/$/.exec(first.stdout.trim());
+    expect(match?.[2]).toBe(String(port));
+    expect(ctl('open', ECHO, '--print-url').stdout).toBe(first.stdout);
+    expect(ctl('open', String(match?.[1]), '--print-url').stdout).toBe(first.stdout);
+    const gone = ctl('open', '999', '--print-url');
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toContain('session 999 is not running');
+  });
 });
 
 describe('an app UI in the browser', () => {

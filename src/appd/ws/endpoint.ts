@@ -10,6 +10,7 @@ import { WsConnection, type WsRequestHandler } from './connection.js';
 import { serveAppUi, type UiLookup } from './app-ui.js';
 import { admit, pageOfHost } from './handshake.js';
 import { peerUid } from './peer-uid.js';
+import { appUiOrigin } from './urls.js';
 
 /** The largest frame: a 1 MiB IPC payload plus its JSON envelope and escaping headroom. */
 export const WS_MAX_MESSAGE_BYTES = 1024 * 1024 + 64 * 1024;
@@ -157,7 +158,7 @@ export class WsEndpoint {
       return void res.writeHead(403, text).end('only weft-appd\'s own user may use this endpoint\n');
     }
     if (page.kind === 'app-ui') {
-      await serveAppUi(req, res, page.sessionId, `http://s${page.sessionId}.localhost:${this.port}`, this.o.ui, (id) => this.credential.sessionToken(id));
+      await serveAppUi(req, res, page.sessionId, appUiOrigin(this.port, page.sessionId), this.o.ui, (id) => this.credential.sessionToken(id));
       return;
     }
     res.writeHead(404, text).end('this is weft-appd\'s WebSocket endpoint; app UIs are served on s<session>.localhost\n');

@@ -8,6 +8,7 @@ import type { Response } from '../../protocol/messages.js';
 import { Credential, credentialPath, wsPortPath } from './credential.js';
 import { WsConnection, type WsRequestHandler } from './connection.js';
 import { serveAppUi, type UiLookup } from './app-ui.js';
+import { serveDashboard } from './dashboard.js';
 import { admit, pageOfHost } from './handshake.js';
 import { peerUid } from './peer-uid.js';
 import { appUiOrigin } from './urls.js';
@@ -161,7 +162,7 @@ export class WsEndpoint {
       await serveAppUi(req, res, page.sessionId, appUiOrigin(this.port, page.sessionId), this.o.ui, (id) => this.credential.sessionToken(id));
       return;
     }
-    res.writeHead(404, text).end('this is weft-appd\'s WebSocket endpoint; app UIs are served on s<session>.localhost\n');
+    await serveDashboard(req, res, this.port);
   }
 
   /** A plain HTTP answer saying why, then the connection ends; the reason never contains the credential. */

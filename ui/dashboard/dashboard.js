@@ -139,7 +139,7 @@ function trackSession(id, appId) {
   const fields = {};
   const figure = (name, label) => {
     fields[name] = el('dd', { 'data-field': name }, '–');
-    return [el('dt', {}, label), fields[name]];
+    return el('div', {}, el('dt', {}, label), fields[name]);
   };
   const spark = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   spark.setAttribute('class', 'spark');
@@ -151,7 +151,7 @@ function trackSession(id, appId) {
   const row = el('li', { 'data-session-id': id, 'data-state': 'starting' },
     el('div', { class: 'title' }, `#${id} `, state),
     el('div', { class: 'meta' }, appId),
-    el('dl', { class: 'figures' }, ...figure('uptime', 'uptime'), ...figure('ready', 'ready in'), ...figure('restarts', 'restarts'), ...figure('cpu', 'CPU'), ...figure('memory', 'memory'), ...figure('exit', 'last exit')),
+    el('dl', { class: 'figures' }, figure('uptime', 'uptime'), figure('ready', 'ready in'), figure('restarts', 'restarts'), figure('cpu', 'CPU'), figure('memory', 'memory'), figure('exit', 'last exit')),
     spark,
     el('div', {}, stop, restart, open));
   document.getElementById('sessions').prepend(row);

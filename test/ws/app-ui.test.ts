@@ -1,10 +1,10 @@
 // App UIs in real headless Chromium: WEFT's demo-style page drives its own session through the bridge; pages are confined to their origin and package.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CTL_BIN, FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, ROOT, startDaemon, type RunningDaemon, type TestEnv } from '../appd/harness.js';
+import { CTL_BIN, FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, ROOT, startDaemon, waitFor, type RunningDaemon, type TestEnv } from '../appd/harness.js';
 import { WsClient, wsPort, wsToken } from './ws-client.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -159,6 +159,29 @@ describe('an app UI in the browser', () => {
       expect(outcome.forward).toContain('"code":12');
     } finally {
       await page.close();
+    }
+  });
+});
+
+describe('weft-app-shell', () => {
+  it('opens the session\'s UI URL in $BROWSER when appd starts it after READY', async () => {
+    const shellEnv = makeEnv(FAKE_RUNTIME);
+    const record = join(shellEnv.base, 'opened.txt');
+    const browserScript = join(shellEnv.base, 'browser.sh');
+    writeFileSync(browserScript, `#!/bin/sh\necho "$@" > ${record}\n`, { mode: 0o755 });
+    installFakeApp(shellEnv.store, COUNTER, '[ui]\nentry = "ui/index.html"\n');
+    // npm makes a package's bin entries executable on install; a plain build does not.
+    chmodSync(join(ROOT, 'dist', 'bin', 'weft-app-shell.js'), 0o755);
+    const shellDaemon = await startDaemon(shellEnv, [], { WEFT_APP_SHELL_BIN: join(ROOT, 'dist', 'bin', 'weft-app-shell.js'), BROWSER: browserScript });
+    const client = await WsClient.open(wsPort(shellEnv));
+    try {
+      const id = (await client.request({ type: 'LAUNCH_APP', app_id: COUNTER, surface_id: 0 })).session_id as number;
+      const opened = await waitFor(() => (existsSync(record) ? readFileSync(record, 'utf8').trim() || undefined : undefined), 15_000, 'the shell to open the URL');
+      expect(opened).toBe(`http://s${id}.localhost:${wsPort(shellEnv)}/`);
+    } finally {
+      client.close();
+      await shellDaemon.stop();
+      shellEnv.cleanup();
     }
   });
 });

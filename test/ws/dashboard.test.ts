@@ -10,6 +10,18 @@ import { wsPort, wsToken } from './ws-client.js';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const COUNTER = 'org.test.counter';
 const HOSTILE = 'org.test.hostile.echo';
+const NOTES = 'org.test.notes';
+/** Loads the saved text on open; Save sends it to the backend, which keeps it in the app's data dir. */
+const NOTES_UI = `<!doctype html><html><head><meta charset="utf-8"></head><body>
+<textarea id="text"></textarea><button id="save">save</button><p id="shown"></p>
+<script>
+  (function wait() {
+    if (!window.weftIpc) return setTimeout(wait, 50);
+    window.weftIpc.onmessage = function (raw) { document.getElementById('shown').textContent = JSON.parse(raw).text; };
+    document.getElementById('save').onclick = function () { window.weftIpc.send('save:' + document.getElementById('text').value); };
+    window.weftIpc.send('load');
+  })();
+</script></body></html>`;
 const HOSTILE_NAME = '<img src=x onerror="window.pwned=1">';
 
 const COUNTER_UI = `<!doctype html><html><head><meta charset="utf-8"><title>Counter</title></head><body>
@@ -32,6 +44,9 @@ beforeAll(async () => {
   installFakeApp(t.store, COUNTER, '[ui]\nentry = "ui/index.html"\n');
   mkdirSync(join(t.store, COUNTER, 'ui'));
   writeFileSync(join(t.store, COUNTER, 'ui', 'index.html'), COUNTER_UI);
+  installFakeApp(t.store, NOTES, '[ui]\nentry = "ui/index.html"\n');
+  mkdirSync(join(t.store, NOTES, 'ui'));
+  writeFileSync(join(t.store, NOTES, 'ui', 'index.html'), NOTES_UI);
   installFakeApp(t.store, HOSTILE);
   const manifest = join(t.store, HOSTILE, 'wapp.toml');
   writeFileSync(manifest, `[package]\nid = "${HOSTILE}"\nname = '${HOSTILE_NAME}'\nversion = "1.0.0"\n\n[runtime]\nmodule = "app.wasm"\n`);
@@ -68,6 +83,32 @@ describe('the dashboard', () => {
       await ui.close();
       await row.getByRole('button', { name: 'Stop' }).click();
       await expect.poll(() => row.locator('[data-field="state"]').textContent(), { timeout: 15_000 }).toBe('stopped');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the notes app saves text through its UI that a new session loads', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(dashboardUrl(wsPort(t), wsToken(t)));
+      const app = page.locator(`[data-app-id="${NOTES}"]`);
+      const [first] = await Promise.all([context.waitForEvent('page'), app.getByRole('button', { name: 'Open' }).click()]);
+      await first.waitForURL(/s[0-9]+\.localhost/);
+      await first.waitForFunction(() => document.getElementById('shown')?.textContent === '');
+      await first.fill('#text', 'remember the milk');
+      await first.click('#save');
+      await first.waitForFunction(() => document.getElementById('shown')?.textContent === 'remember the milk');
+      const firstSession = Number(/s([0-9]+)\./.exec(first.url())?.[1]);
+      await first.close();
+      const row = page.locator(`[data-session-id="${firstSession}"]`);
+      await row.getByRole('button', { name: 'Stop' }).click();
+      await expect.poll(() => row.locator('[data-field="state"]').textContent(), { timeout: 15_000 }).toBe('stopped');
+      const [second] = await Promise.all([context.waitForEvent('page'), app.getByRole('button', { name: 'Open' }).click()]);
+      await second.waitForURL(/s[0-9]+\.localhost/);
+      expect(Number(/s([0-9]+)\./.exec(second.url())?.[1])).not.toBe(firstSession);
+      await second.waitForFunction(() => document.getElementById('shown')?.textContent === 'remember the milk');
     } finally {
       await context.close();
     }

@@ -12,6 +12,13 @@ export interface InstalledApp {
   app_id: string;
   name: string;
   version: string;
+  // weft's extensions (map encoding only; WEFT clients ignore them)
+  description?: string;
+  capabilities?: string[];
+  /** The package has a `[ui]` entry (the dashboard offers Open). */
+  has_ui?: boolean;
+  /** Hex Ed25519 key whose signature verified at install; null when unsigned. */
+  signed_by?: string | null;
 }
 
 /** How a session's process ended; weft's extension to APP_STATE events. */

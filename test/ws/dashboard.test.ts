@@ -120,6 +120,10 @@ describe('the dashboard', () => {
       await page.goto(dashboardUrl(wsPort(t), wsToken(t)));
       const title = page.locator(`[data-app-id="${HOSTILE}"] .title`);
       await expect.poll(() => title.textContent()).toBe(HOSTILE_NAME);
+      // No [ui] entry: no Open button; capabilities and signature shown.
+      expect(await page.locator(`[data-app-id="${HOSTILE}"]`).getByRole('button', { name: 'Open' }).count()).toBe(0);
+      expect(await page.locator(`[data-app-id="${NOTES}"] [data-field="capabilities"]`).textContent()).toBe('fs:rw:app-data');
+      expect(await page.locator(`[data-app-id="${NOTES}"] .meta`).first().textContent()).toContain('unsigned');
       expect(await page.locator(`[data-app-id="${HOSTILE}"] img`).count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     } finally {

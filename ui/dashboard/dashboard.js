@@ -97,7 +97,14 @@ function renderApps(apps) {
     launch.onclick = () => launchApp(app.app_id);
     const open = el('button', { type: 'button' }, 'Open');
     open.onclick = () => openApp(app.app_id);
-    list.append(el('li', { 'data-app-id': app.app_id }, el('div', { class: 'title' }, app.name), el('div', { class: 'meta' }, `${app.app_id} · ${app.version}`), el('div', {}, launch, open)));
+    const signed = app.signed_by ? `signed by ${app.signed_by.slice(0, 16)}…` : 'unsigned';
+    const capabilities = app.capabilities && app.capabilities.length > 0 ? app.capabilities.join(', ') : 'no capabilities';
+    list.append(el('li', { 'data-app-id': app.app_id },
+      el('div', { class: 'title' }, app.name),
+      el('div', { class: 'meta' }, `${app.app_id} · ${app.version} · ${signed}`),
+      ...(app.description ? [el('div', { 'data-field': 'description' }, app.description)] : []),
+      el('div', { class: 'meta', 'data-field': 'capabilities' }, capabilities),
+      el('div', {}, launch, ...(app.has_ui === false ? [] : [open]))));
   }
 }
 

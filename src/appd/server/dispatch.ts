@@ -45,7 +45,11 @@ export function createDispatcher(ctx: DispatchContext): (request: Request) => Pr
         }
         return {
           type: 'INSTALLED_APPS',
-          apps: listed.flatMap((app) => (app.manifest ? [{ app_id: app.manifest.id, name: app.manifest.name, version: app.manifest.version }] : [])),
+          apps: listed.flatMap(({ manifest, installed }) =>
+            manifest
+              ? [{ app_id: manifest.id, name: manifest.name, version: manifest.version, ...(manifest.description !== undefined ? { description: manifest.description } : {}), capabilities: manifest.capabilities, has_ui: manifest.uiEntry !== undefined, signed_by: installed.record?.signed_by ?? null }]
+              : [],
+          ),
         };
       }
       case 'IPC_FORWARD': {

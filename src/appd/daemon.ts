@@ -111,7 +111,7 @@ export class Daemon {
     };
     const dispatch = createDispatcher({ supervisor, env, status, broadcast: emit, log });
     const listener = createServer();
-    server = new AppdServer(listener, (request) => dispatch(request), { maxUnreadBytes: config.maxClientUnreadBytes, maxClients: config.maxClients, otherClients: () => ws?.clientCount ?? 0 }, log);
+    server = new AppdServer(listener, (request, connection) => dispatch(request, connection), { maxUnreadBytes: config.maxClientUnreadBytes, maxClients: config.maxClients, otherClients: () => ws?.clientCount ?? 0 }, log);
     daemon = new Daemon(options, backend, sampler, supervisor, server, notifier);
     // Bind only now that connections are handled; and before starting the pool, so a second appd fails fast and spawns nothing.
     await openListener(listener, source);

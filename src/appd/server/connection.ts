@@ -50,6 +50,12 @@ export class ClientConnection {
     this.socket.destroy();
   }
 
+  /** Runs `cleanup` once the connection has closed (at once if it already has). */
+  whenClosed(cleanup: () => void): void {
+    if (this.closed || this.socket.destroyed) cleanup();
+    else this.socket.once('close', cleanup);
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed || this.hangingUp) return;
     for (const frame of this.decoder.push(chunk)) {

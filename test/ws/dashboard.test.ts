@@ -11,6 +11,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const COUNTER = 'org.test.counter';
 const HOSTILE = 'org.test.hostile.echo';
 const NOTES = 'org.test.notes';
+const CHATTY = 'org.test.chatty';
 /** Loads the saved text on open; Save sends it to the backend, which keeps it in the app's data dir. */
 const NOTES_UI = `<!doctype html><html><head><meta charset="utf-8"></head><body>
 <textarea id="text"></textarea><button id="save">save</button><p id="shown"></p>
@@ -48,6 +49,7 @@ beforeAll(async () => {
   mkdirSync(join(t.store, NOTES, 'ui'));
   writeFileSync(join(t.store, NOTES, 'ui', 'index.html'), NOTES_UI);
   installFakeApp(t.store, HOSTILE);
+  installFakeApp(t.store, CHATTY);
   const manifest = join(t.store, HOSTILE, 'wapp.toml');
   writeFileSync(manifest, `[package]\nid = "${HOSTILE}"\nname = '${HOSTILE_NAME}'\nversion = "1.0.0"\n\n[runtime]\nmodule = "app.wasm"\n`);
   daemon = await startDaemon(t);
@@ -111,6 +113,20 @@ describe('the dashboard', () => {
       await second.waitForFunction(() => document.getElementById('shown')?.textContent === 'remember the milk');
     } finally {
       await context.close();
+    }
+  });
+
+  it('shows a session\'s log tail', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(dashboardUrl(wsPort(t), wsToken(t)));
+      await page.locator(`[data-app-id="${CHATTY}"]`).getByRole('button', { name: 'Launch' }).click();
+      const row = page.locator('[data-session-id]').filter({ hasText: CHATTY }).first();
+      await row.getByRole('button', { name: 'Log' }).click();
+      await expect.poll(() => row.locator('[data-field="log"]').textContent(), { timeout: 15_000 }).toContain('line 4999');
+      await row.getByRole('button', { name: 'Stop' }).click();
+    } finally {
+      await page.close();
     }
   });
 

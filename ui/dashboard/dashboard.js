@@ -143,6 +143,12 @@ function trackSession(id, appId) {
   };
   const open = el('button', { type: 'button' }, 'Open');
   open.onclick = () => window.open(appUiUrl(id), '_blank');
+  const logView = el('pre', { 'data-field': 'log', hidden: '' });
+  const logButton = el('button', { type: 'button' }, 'Log');
+  logButton.onclick = async () => {
+    logView.hidden = !logView.hidden;
+    if (!logView.hidden) await refreshLog(sessions.get(id));
+  };
   const fields = {};
   const figure = (name, label) => {
     fields[name] = el('dd', { 'data-field': name }, '–');
@@ -160,9 +166,10 @@ function trackSession(id, appId) {
     el('div', { class: 'meta' }, appId),
     el('dl', { class: 'figures' }, figure('uptime', 'uptime'), figure('ready', 'ready in'), figure('restarts', 'restarts'), figure('cpu', 'CPU'), figure('memory', 'memory'), figure('exit', 'last exit')),
     spark,
-    el('div', {}, stop, restart, open));
+    el('div', {}, stop, restart, open, logButton),
+    logView);
   document.getElementById('sessions').prepend(row);
-  const session = { id, appId, row, state: 'starting', stateNode: state, fields, line, memory: [] };
+  const session = { id, appId, row, state: 'starting', stateNode: state, fields, line, memory: [], logView };
   sessions.set(id, session);
   return session;
 }
@@ -173,8 +180,17 @@ function setState(session, state) {
   session.stateNode.textContent = state;
 }
 
+/** The session's last output lines (appd keeps a bounded ring), shown as text. */
+async function refreshLog(session) {
+  const answer = await connection.request({ type: 'QUERY_LOG', session_id: session.id });
+  if (answer.type !== 'LOG_LINES') return;
+  session.logView.textContent = answer.lines.map((l) => `${l.at.slice(11, 19)} ${l.stream === 'stdout' ? ' ' : '!'} ${l.text}`).join('\n') || '(no output yet)';
+  session.logView.scrollTop = session.logView.scrollHeight;
+}
+
 async function poll() {
   for (const session of sessions.values()) {
+    if (!session.logView.hidden) await refreshLog(session);
     if (session.state === 'stopped') continue;
     const answer = await connection.request({ type: 'QUERY_SESSION', session_id: session.id });
     if (answer.type !== 'SESSION_INFO') continue;

@@ -1,5 +1,6 @@
 // The WebSocket endpoint through a real weft-appd: a WEFT-shaped client drives the counter; every kind of unwanted client is refused.
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +168,24 @@ describe('refusals', () => {
     });
     await expect(opening).rejects.toMatchObject({ status: 400 });
     expect(JSON.stringify(daemon.logs)).not.toContain(wsToken(t));
+  });
+
+  it('answers plain HTTP only for this endpoint\'s Host and this user', async () => {
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get(`attacker.example:${port}`)).toBe(403);
+    expect(await get(`localhost:${port}`)).toBe(200);
+    if (process.getuid?.() !== 0) return;
+    const script = `require('http').get({host:'127.0.0.1',port:${port},path:'/'},r=>{console.log('STATUS '+r.statusCode);process.exit(0)}).on('error',e=>{console.log('ERR '+e.message);process.exit(0)})`;
+    const run = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stdout.trim()).toBe('STATUS 403');
   });
 
   it('refuses a client running as another uid', async () => {

@@ -205,7 +205,9 @@ async function poll() {
     if (d.rss_bytes != null) {
       session.memory = [...session.memory, d.rss_bytes].slice(-SPARK_POINTS);
       const top = Math.max(...session.memory) || 1;
-      session.line.setAttribute('points', session.memory.map((v, i) => `${i},${(28 - (v / top) * 26).toFixed(1)}`).join(' '));
+      // Spread over the chart's width from the first sample, so a young session's line is not a stub.
+      const step = session.memory.length > 1 ? (SPARK_POINTS - 1) / (session.memory.length - 1) : 0;
+      session.line.setAttribute('points', session.memory.map((v, i) => `${(i * step).toFixed(1)},${(28 - (v / top) * 26).toFixed(1)}`).join(' '));
     }
   }
 }

@@ -16,7 +16,7 @@ export class Appd {
   /** Starts weft-appd; standby: false sets WEFT_STANDBY=0. */
   static async start(ws, { standby = true, extraEnv = {} } = {}) {
     const runtimeDir = await freshRuntimeDir(ws);
-    const env = { ...ws.env, XDG_RUNTIME_DIR: runtimeDir, ...extraEnv };
+    const env = { ...ws.env, XDG_RUNTIME_DIR: runtimeDir, WEFT_APPD_WS_PORT: '0', ...extraEnv };
     if (!standby) env.WEFT_STANDBY = '0';
     // setpriv --pdeathsig: the kernel SIGTERMs weft-appd if the bench dies, even by SIGKILL (appd then stops its sessions)
     const [file, args] = existsSync(SETPRIV)

@@ -1,7 +1,6 @@
 // appd's settings from the environment (and the --no-restore flag), with the documented defaults and precise errors for bad values.
-import { dirname } from 'node:path';
 import { CeilingError, readCeilings, type Ceilings } from '../config/ceilings.js';
-import { appdSocketPath, runtimeDir, type Env } from '../config/paths.js';
+import { appdSocketPath, stateDir, type Env } from '../config/paths.js';
 
 export interface AppdConfig {
   socketPath: string;
@@ -74,13 +73,11 @@ function ceilingsFrom(env: Env): Ceilings {
 export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdConfig {
   const socketPath = appdSocketPath(env);
   const explicitSocket = Boolean(env.WEFT_APPD_SOCKET && env.WEFT_APPD_SOCKET.length > 0);
-  // The IPC sockets need a directory; without XDG_RUNTIME_DIR, use the socket's own.
-  const stateDir = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.length > 0 ? runtimeDir(env) : dirname(socketPath);
   const restoreEnv = env.WEFT_RESTORE;
   return {
     socketPath,
     defaultSocket: !explicitSocket,
-    stateDir,
+    stateDir: stateDir(env),
     graceMs: integer(env, 'WEFT_GRACE_MS', 3000, 0, 600_000),
     standbyPoolSize: standbySize(env),
     restore: flags.restore !== false && restoreEnv !== '0' && restoreEnv !== 'false',

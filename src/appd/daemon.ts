@@ -22,6 +22,8 @@ import { Supervisor } from './session/supervisor.js';
 import { Confiner } from './sandbox/confiner.js';
 import { readHostLayout } from './sandbox/host-layout.js';
 import { chooseSandbox, describeSandbox } from './sandbox/mechanism.js';
+import { resolveInstalled } from '../store/resolve.js';
+import type { UiLookup } from './ws/app-ui.js';
 import { WsEndpoint } from './ws/endpoint.js';
 import { weftVersion } from './version.js';
 
@@ -33,9 +35,9 @@ function delay(ms: number): Promise<void> {
  * Opens the WebSocket endpoint. A port that cannot be bound (another program has it) leaves appd
  * running on its Unix socket alone, with an error in the log saying how to choose another port.
  */
-async function openWs(config: AppdConfig, dispatch: ReturnType<typeof createDispatcher>, otherClients: () => number, log: Logger): Promise<WsEndpoint | null> {
+async function openWs(config: AppdConfig, dispatch: ReturnType<typeof createDispatcher>, otherClients: () => number, ui: UiLookup, log: Logger): Promise<WsEndpoint | null> {
   try {
-    const ws = await WsEndpoint.open({ port: config.wsPort ?? 0, stateDir: config.stateDir, handle: dispatch, maxClients: config.maxClients, otherClients, maxBufferedBytes: config.maxClientUnreadBytes, log: log.child({ component: 'ws' }) });
+    const ws = await WsEndpoint.open({ port: config.wsPort ?? 0, stateDir: config.stateDir, handle: dispatch, maxClients: config.maxClients, otherClients, maxBufferedBytes: config.maxClientUnreadBytes, ui, log: log.child({ component: 'ws' }) });
     log.info({ ws_port: ws.port }, 'WebSocket endpoint listening on 127.0.0.1');
     return ws;
   } catch (error) {
@@ -127,7 +129,7 @@ export class Daemon {
     const listener = createServer();
     server = new AppdServer(
       listener,
-      (request) => dispatch(request),
+      (request, connection) => dispatch(request, connection),
       { maxUnreadBytes: config.maxClientUnreadBytes, maxClients: config.maxClients, frameDeadlineMs: config.frameDeadlineMs, maxPendingBytes: config.maxPendingBytes, otherClients: () => ws?.clientCount ?? 0 },
       log,
     );
@@ -142,7 +144,12 @@ export class Daemon {
     if (stale.length > 0) log.info({ dir: config.stateDir, removed: stale }, `removed ${stale.length} stale IPC socket${stale.length === 1 ? '' : 's'}`);
     // --- WebSocket endpoint (src/appd/ws/): optional; the Unix socket stays the daemon's primary door.
     const unix = server;
-    ws = config.wsPort === null ? null : await openWs(config, dispatch, () => unix.clientCount, log);
+    const ui: UiLookup = async (id) => {
+      const session = supervisor.get(id);
+      if (!session || session.state === 'stopped' || !session.manifest.uiEntry) return null;
+      return { packageDir: (await resolveInstalled(session.appId, env)).packageDir, entry: session.manifest.uiEntry };
+    };
+    ws = config.wsPort === null ? null : await openWs(config, dispatch, () => unix.clientCount, ui, log);
     daemon.ws = ws;
     // --- end WebSocket endpoint
     pool?.start();

@@ -1,6 +1,6 @@
 // Where weft keeps things: store roots, app data, the cache, the runtime dir and the daemon socket, from the environment.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,6 +56,11 @@ export function runtimeDir(env: Env = process.env): string {
 /** The daemon socket: $WEFT_APPD_SOCKET, else $XDG_RUNTIME_DIR/weft/appd.sock. */
 export function appdSocketPath(env: Env = process.env): string {
   return env.WEFT_APPD_SOCKET && env.WEFT_APPD_SOCKET.length > 0 ? env.WEFT_APPD_SOCKET : join(runtimeDir(env), 'appd.sock');
+}
+
+/** Where appd keeps its state files (IPC sockets, last-session.json, the WebSocket port and credential): $XDG_RUNTIME_DIR/weft, else the socket's own directory. */
+export function stateDir(env: Env = process.env): string {
+  return env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.length > 0 ? runtimeDir(env) : dirname(appdSocketPath(env));
 }
 
 /** Per-session IPC socket, as WEFT: $XDG_RUNTIME_DIR/weft/ipc-<session>.sock. */

@@ -6,6 +6,7 @@ import { DaemonUnavailableError } from '../protocol/client.js';
 import * as commands from './commands.js';
 import { inertLines } from './inert.js';
 import { CtlError } from './session-client.js';
+import * as web from './web.js';
 
 // Everything weftctl prints passes through inertLines: app and manifest text cannot drive the terminal.
 const stdio: commands.Io = {
@@ -87,6 +88,22 @@ export async function runCtl(args: string[], io: commands.Io = stdio): Promise<n
     .command('stop <sid>', 'stop a session (SIGTERM, grace period, then SIGKILL)', sessionIdArg, (argv) => run(async () => commands.stop(io, common(argv), argv.sid)))
     .command('watch', 'print events (ready, state changes, IPC messages) as they happen', {}, (argv) => run(async () => commands.watch(io, common(argv))))
     .command('status', 'show the daemon status', {}, (argv) => run(async () => commands.status(io, common(argv))))
+    .command(
+      'dashboard',
+      "open weft's dashboard in the browser",
+      (y) => y.option('print-url', { type: 'boolean', default: false, describe: 'print the URL (credential in the fragment) instead of opening it' }),
+      (argv) => run(async () => web.dashboard(io, common(argv), argv['print-url'])),
+    )
+    .command(
+      'open <target>',
+      "open a session's UI in the browser (an app id launches the app unless it runs)",
+      (y) =>
+        y
+          .positional('target', { type: 'string', demandOption: true, describe: 'app id or session id' })
+          .option('print-url', { type: 'boolean', default: false, describe: 'print the URL instead of opening it' })
+          .option('timeout', timeout),
+      (argv) => run(async () => web.open(io, common(argv), argv.target, argv['print-url'], argv.timeout)),
+    )
     .completion('completion', 'print a shell completion script (source it from ~/.bashrc or ~/.zshrc)')
     .demandCommand(1, 'give a command; see weftctl --help')
     .strict()

@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     WEFT_APP_STORE: store,
     WEFT_DISABLE_CGROUP: '1',
     WEFT_RESTORE: '0',
+    // A temporary appd: its WebSocket takes any free port, never a running appd's 7410.
+    WEFT_APPD_WS_PORT: '0',
     WEFT_LOG: process.env.WEFT_LOG ?? 'warn',
   };
   let appd: ChildProcess | null = null;

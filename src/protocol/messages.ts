@@ -12,6 +12,13 @@ export interface InstalledApp {
   app_id: string;
   name: string;
   version: string;
+  // weft's extensions (map encoding only; WEFT clients ignore them)
+  description?: string;
+  capabilities?: string[];
+  /** The package has a `[ui]` entry (the dashboard offers Open). */
+  has_ui?: boolean;
+  /** Hex Ed25519 key whose signature verified at install; null when unsigned. */
+  signed_by?: string | null;
 }
 
 /** How a session's process ended; weft's extension to APP_STATE events. */
@@ -32,6 +39,14 @@ export interface AppStateExtras {
   restart_in_ms?: number;
 }
 
+/** One line of a session's output (weft's QUERY_LOG / FOLLOW_LOG). */
+export interface LogLine {
+  stream: string;
+  text: string;
+  /** When appd read it, ISO 8601. */
+  at: string;
+}
+
 export type Request =
   | { type: 'LAUNCH_APP'; app_id: string; surface_id: number }
   | { type: 'TERMINATE_APP'; session_id: number }
@@ -45,7 +60,11 @@ export type Request =
   | { type: 'QUERY_SESSION'; session_id: number }
   | { type: 'QUERY_STATUS' }
   /** The WebSocket's credential as a first message (browsers cannot set headers on a WebSocket); an error on the Unix socket. */
-  | { type: 'AUTH'; token: string };
+  | { type: 'AUTH'; token: string }
+  /** The session's last output lines (a bounded ring kept by appd). */
+  | { type: 'QUERY_LOG'; session_id: number }
+  /** The same, then each new line as a LOG_LINE event to this connection only, until it closes. */
+  | { type: 'FOLLOW_LOG'; session_id: number };
 
 export interface SessionDetails {
   session_id: number;
@@ -88,7 +107,9 @@ export type Response =
   | { type: 'SESSION_INFO'; session: SessionDetails }
   | { type: 'DAEMON_STATUS'; status: DaemonStatus }
   /** The answer to AUTH: what the connection may do from now on. */
-  | { type: 'AUTHENTICATED'; role: 'full' | 'app-ui'; session_id: number | null };
+  | { type: 'AUTHENTICATED'; role: 'full' | 'app-ui'; session_id: number | null }
+  | { type: 'LOG_LINES'; session_id: number; lines: LogLine[] }
+  | ({ type: 'LOG_LINE'; session_id: number } & LogLine);
 
 /** A message pushed to a subscribed connection: any response shape, marked `event: true`. */
 export type EventMessage = Response & { event: true };
@@ -141,6 +162,8 @@ export const REQUEST_FIELDS: Record<RequestType, ReadonlyArray<readonly [string,
   QUERY_SESSION: [['session_id', 'uint']],
   QUERY_STATUS: [],
   AUTH: [['token', 'string']],
+  QUERY_LOG: [['session_id', 'uint']],
+  FOLLOW_LOG: [['session_id', 'uint']],
 };
 
 /** Response fields WEFT knows, in its declaration order (array encoding sends exactly these). */
@@ -157,6 +180,8 @@ export const RESPONSE_FIELDS: Record<ResponseType, readonly string[]> = {
   SESSION_INFO: ['session'],
   DAEMON_STATUS: ['status'],
   AUTHENTICATED: ['role', 'session_id'],
+  LOG_LINES: ['session_id', 'lines'],
+  LOG_LINE: ['session_id', 'stream', 'text', 'at'],
 };
 
 /** Nested structs WEFT sends as arrays in compact mode, in field order. */

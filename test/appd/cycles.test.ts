@@ -92,6 +92,7 @@ exec cat >/dev/null
       WEFT_SAMPLE_MS: '50',
       WEFT_GRACE_MS: '2000',
       WEFT_RESTORE: '0',
+      WEFT_APPD_WS_PORT: '0',
     };
     const config = readConfig(env);
     socket = config.socketPath;

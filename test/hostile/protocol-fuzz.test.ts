@@ -2,7 +2,7 @@
 import { encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Response } from '../../src/protocol/messages.js';
+import { RESPONSE_FIELDS, type Response } from '../../src/protocol/messages.js';
 import { appdSuiteForFile } from './helpers/appd-suite.js';
 import { CounterProbe } from './helpers/counter-probe.js';
 import { facts, frame, frameBody, isWellFormedLaunch, MAX_BODY, touchesSession, type FuzzContext } from './helpers/frames.js';
@@ -26,7 +26,8 @@ const RUNS = Number(process.env.WEFT_FUZZ_RUNS ?? 100);
 const RSS_PEAK_BOUND = 160 * MIB;
 const RSS_MEDIAN_BOUND = 96 * MIB;
 
-const RESPONSE_TYPES = new Set(['LAUNCH_ACK', 'APP_READY', 'RUNNING_APPS', 'APP_STATE', 'INSTALLED_APPS', 'IPC_MESSAGE', 'NAVIGATION_GESTURE', 'ERROR', 'SUBSCRIBED', 'SESSION_INFO', 'DAEMON_STATUS']);
+/** Every response type the message set defines (messages.ts is the one list). */
+const RESPONSE_TYPES = new Set(Object.keys(RESPONSE_FIELDS));
 
 let probe: CounterProbe;
 let rss: PeakSampler;

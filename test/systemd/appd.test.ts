@@ -52,7 +52,7 @@ describe.skipIf(!process.env.WEFT_TEST_SYSTEMD)('weft-appd under systemd --user'
     }
     await installUnits({ userDir: sd.unitDir, env: sd.env });
     writeAppdTestDropIn(sd, {
-      environment: `WEFT_APP_STORE=${store} WEFT_RESTORE=0 WEFT_LOG=debug`,
+      environment: `WEFT_APP_STORE=${store} WEFT_RESTORE=0 WEFT_LOG=debug WEFT_APPD_WS_PORT=0`,
       readWritePaths: [store, sd.root],
       resultsPath: results,
       extra: 'WatchdogSec=3s',

@@ -1,15 +1,17 @@
 // The WebSocket endpoint through a real weft-appd: a WEFT-shaped client drives the counter; every kind of unwanted client is refused.
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionTokenFor } from '../../src/appd/ws/credential.js';
-import { FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, ROOT, startDaemon, waitFor, type RunningDaemon, type TestEnv } from '../appd/harness.js';
+import { connect, FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, ROOT, startDaemon, waitFor, type RunningDaemon, type TestEnv } from '../appd/harness.js';
 import { refusal, WsClient, wsPort, wsToken } from './ws-client.js';
 
 const COUNTER = 'org.test.counter';
 const ECHO = 'org.test.echo';
 const CRASHY = 'org.test.crashy.exitcode';
+const CHATTY = 'org.test.chatty';
 let t: TestEnv;
 let daemon: RunningDaemon;
 let port: number;
@@ -19,6 +21,7 @@ beforeAll(async () => {
   t = makeEnv(FAKE_RUNTIME);
   installFakeApp(t.store, COUNTER);
   installFakeApp(t.store, ECHO);
+  installFakeApp(t.store, CHATTY);
   installFakeApp(t.store, CRASHY, '[restart]\npolicy = "on-failure"\nmax_restarts = 1\nwindow_ms = 60000\nbackoff_ms = 100\n');
   daemon = await startDaemon(t);
   port = wsPort(t);
@@ -88,6 +91,44 @@ describe('a session restarting by policy', () => {
   });
 });
 
+describe('log tail', () => {
+  it('QUERY_LOG returns the last 100 output lines, on the Unix socket and the WebSocket', async () => {
+    const client = await WsClient.open(port);
+    const unix = await connect(t);
+    try {
+      const session = (await client.request({ type: 'LAUNCH_APP', app_id: CHATTY, surface_id: 0 })).session_id as number;
+      const last = async () => ((await client.request({ type: 'QUERY_LOG', session_id: session })).lines as { text: string }[]).at(-1)?.text;
+      for (let i = 0; i < 200 && (await last()) !== 'line 4999'; i++) await new Promise((r) => setTimeout(r, 50));
+      const ws = await client.request({ type: 'QUERY_LOG', session_id: session });
+      expect((ws.lines as { text: string; stream: string }[]).map((l) => l.text)).toEqual(Array.from({ length: 100 }, (_, i) => `line ${4900 + i}`));
+      expect((ws.lines as { stream: string }[])[0]).toMatchObject({ stream: 'stdout', at: expect.stringMatching(/^\d{4}-/) });
+      expect(await unix.request({ type: 'QUERY_LOG', session_id: session })).toEqual(ws);
+      expect(await client.request({ type: 'QUERY_LOG', session_id: 999_999 })).toMatchObject({ type: 'ERROR', code: 1 });
+      await client.request({ type: 'TERMINATE_APP', session_id: session });
+    } finally {
+      unix.close();
+      client.close();
+    }
+  });
+
+  it('FOLLOW_LOG streams new lines to that connection only', async () => {
+    const follower = await WsClient.open(port);
+    const other = await WsClient.open(port);
+    try {
+      const session = (await follower.request({ type: 'LAUNCH_APP', app_id: CRASHY, surface_id: 0 })).session_id as number;
+      expect(await follower.request({ type: 'FOLLOW_LOG', session_id: session })).toMatchObject({ type: 'LOG_LINES', session_id: session });
+      // (The runtime's READY line is output like any other, so it may come first.)
+      const line = await follower.next((m) => m.type === 'LOG_LINE' && m.session_id === session && m.text !== 'READY', 'a LOG_LINE event', 0, 15_000);
+      expect(line).toMatchObject({ event: true, stream: 'stdout', text: 'about to exit with 7' });
+      await follower.next((m) => m.type === 'APP_STATE' && m.session_id === session && m.state === 'stopped', 'the final stop', 0, 20_000);
+      expect(other.messages.some((m) => m.type === 'LOG_LINE')).toBe(false);
+    } finally {
+      follower.close();
+      other.close();
+    }
+  });
+});
+
 describe('the credential and the port file', () => {
   it('writes the port as digits and the credential as 256 bits in a 0600 file in the 0700 dir, never in the log', () => {
     expect(readFileSync(join(t.runtimeDir, 'appd.wsport'), 'utf8')).toMatch(/^[0-9]+$/);
@@ -128,6 +169,24 @@ describe('refusals', () => {
     });
     await expect(opening).rejects.toMatchObject({ status: 400 });
     expect(JSON.stringify(daemon.logs)).not.toContain(wsToken(t));
+  });
+
+  it('answers plain HTTP only for this endpoint\'s Host and this user', async () => {
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get(`attacker.example:${port}`)).toBe(403);
+    expect(await get(`localhost:${port}`)).toBe(200);
+    if (process.getuid?.() !== 0) return;
+    const script = `require('http').get({host:'127.0.0.1',port:${port},path:'/'},r=>{console.log('STATUS '+r.statusCode);process.exit(0)}).on('error',e=>{console.log('ERR '+e.message);process.exit(0)})`;
+    const run = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stdout.trim()).toBe('STATUS 403');
   });
 
   it('refuses a client running as another uid', async () => {

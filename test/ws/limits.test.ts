@@ -1,6 +1,6 @@
 // WebSocket clients and Unix socket clients share WEFT_MAX_CLIENTS; one over the cap is turned away, either way round.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, FAKE_RUNTIME, makeEnv, requireBuilt, startDaemon, type RunningDaemon, type TestEnv } from '../appd/harness.js';
+import { connect, FAKE_RUNTIME, installFakeApp, makeEnv, requireBuilt, startDaemon, type RunningDaemon, type TestEnv } from '../appd/harness.js';
 import { WsClient, wsPort } from './ws-client.js';
 
 let t: TestEnv;
@@ -32,6 +32,35 @@ describe('WEFT_MAX_CLIENTS across both doors', () => {
     } finally {
       ws.close();
       unix.close();
+    }
+  });
+});
+
+describe('a WebSocket client that stops reading', () => {
+  it('is dropped once its send buffer passes the cap; appd keeps serving', async () => {
+    const env = makeEnv(FAKE_RUNTIME);
+    installFakeApp(env.store, 'org.test.echo');
+    const appd = await startDaemon(env);
+    const port = wsPort(env);
+    const driver = await WsClient.open(port);
+    const stalled = await WsClient.open(port);
+    try {
+      // The stalled client's TCP socket stops reading: events pile up in appd's buffer for it.
+      (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      const session = (await driver.request({ type: 'LAUNCH_APP', app_id: 'org.test.echo', surface_id: 0 })).session_id as number;
+      await driver.next((m) => m.type === 'APP_READY', 'APP_READY');
+      const payload = 'x'.repeat(512 * 1024);
+      for (let i = 0; i < 120 && !appd.logs.some((l) => l.msg === 'dropping a WebSocket client that stopped reading'); i++) {
+        await driver.request({ type: 'IPC_FORWARD', session_id: session, payload });
+        await driver.next((m) => m.type === 'IPC_MESSAGE', 'the echo', driver.messages.length - 1).catch(() => undefined);
+      }
+      expect(appd.logs.some((l) => l.msg === 'dropping a WebSocket client that stopped reading')).toBe(true);
+      expect((await driver.request({ type: 'QUERY_RUNNING' })).type).toBe('RUNNING_APPS');
+    } finally {
+      driver.close();
+      stalled.close();
+      await appd.stop();
+      env.cleanup();
     }
   });
 });

@@ -1,5 +1,6 @@
 // Forwards an app's stdout/stderr lines into its session logger, rate-limited, with one "suppressed N lines" record per burst.
 import type { Logger } from '../../log/logger.js';
+import { LineRing } from './line-ring.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** How soon a burst's "suppressed N lines" record is written when no further line triggers it. */
@@ -15,6 +16,8 @@ export class OutputForwarder {
   private readonly bucket: TokenBucket;
   private suppressed = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** The last lines, rate limit or not (QUERY_LOG / FOLLOW_LOG); bounded, so a flood costs nothing extra. */
+  readonly tail = new LineRing();
 
   constructor(
     private readonly log: Logger,
@@ -26,6 +29,7 @@ export class OutputForwarder {
 
   line(stream: OutputStream, text: string): void {
     const logged = text.length > MAX_LOGGED_LINE_CHARS ? text.slice(0, MAX_LOGGED_LINE_CHARS) : text;
+    this.tail.push({ stream, text: logged, at: new Date(this.now()).toISOString() });
     const cost = Math.max(1, Math.ceil(logged.length / CHARS_PER_TOKEN));
     if (!this.bucket.take(this.now(), cost)) {
       this.suppressed += 1;

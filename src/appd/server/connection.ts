@@ -92,6 +92,12 @@ export class ClientConnection {
     }, this.frames.frameDeadlineMs);
   }
 
+  /** Runs `cleanup` once the connection has closed (at once if it already has). */
+  whenClosed(cleanup: () => void): void {
+    if (this.closed || this.socket.destroyed) cleanup();
+    else this.socket.once('close', cleanup);
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed || this.hangingUp) return;
     const frames = this.decoder.push(chunk);

@@ -14,8 +14,14 @@ export interface DispatchContext {
   log: Logger;
 }
 
-export function createDispatcher(ctx: DispatchContext): (request: Request) => Promise<Response> {
-  return async (request) => {
+/** The connection a request came on, for FOLLOW_LOG: events to it alone, and a hook for when it closes. */
+export interface EventSink {
+  sendEvent(event: Response): void;
+  whenClosed(cleanup: () => void): void;
+}
+
+export function createDispatcher(ctx: DispatchContext): (request: Request, sink?: EventSink) => Promise<Response> {
+  return async (request, sink) => {
     switch (request.type) {
       case 'LAUNCH_APP': {
         const result = await ctx.supervisor.launch(request.app_id);
@@ -45,7 +51,11 @@ export function createDispatcher(ctx: DispatchContext): (request: Request) => Pr
         }
         return {
           type: 'INSTALLED_APPS',
-          apps: listed.flatMap((app) => (app.manifest ? [{ app_id: app.manifest.id, name: app.manifest.name, version: app.manifest.version }] : [])),
+          apps: listed.flatMap(({ manifest, installed }) =>
+            manifest
+              ? [{ app_id: manifest.id, name: manifest.name, version: manifest.version, ...(manifest.description !== undefined ? { description: manifest.description } : {}), capabilities: manifest.capabilities, has_ui: manifest.uiEntry !== undefined, signed_by: installed.record?.signed_by ?? null }]
+              : [],
+          ),
         };
       }
       case 'IPC_FORWARD': {
@@ -65,6 +75,17 @@ export function createDispatcher(ctx: DispatchContext): (request: Request) => Pr
       }
       case 'QUERY_STATUS':
         return { type: 'DAEMON_STATUS', status: ctx.status() };
+      case 'QUERY_LOG':
+      case 'FOLLOW_LOG': {
+        const session = ctx.supervisor.get(request.session_id);
+        if (!session) return notFound(request.session_id);
+        const sessionId = session.id;
+        if (request.type === 'FOLLOW_LOG' && sink) {
+          const stop = session.output.tail.follow((line) => sink.sendEvent({ type: 'LOG_LINE', session_id: sessionId, ...line }));
+          sink.whenClosed(stop);
+        }
+        return { type: 'LOG_LINES', session_id: sessionId, lines: session.output.tail.snapshot() };
+      }
       case 'AUTH':
         // The WebSocket endpoint answers AUTH itself; the Unix socket checks the peer's uid instead.
         return { type: 'ERROR', code: ErrorCode.badRequest, message: 'AUTH is only for the WebSocket endpoint; the Unix socket needs no credential' };

@@ -69,7 +69,8 @@ export class Session {
   private restartTimer: NodeJS.Timeout | null = null;
   /** appd has sent SIGKILL to the current process. */
   private sigkillSent = false;
-  private readonly output: OutputForwarder;
+  /** Read by QUERY_LOG / FOLLOW_LOG (its `tail`). */
+  readonly output: OutputForwarder;
   private readonly finished: Promise<void>;
   private markFinished: () => void = () => {};
 

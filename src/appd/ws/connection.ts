@@ -6,7 +6,7 @@ import { ErrorCode, type EventMessage, type Request, type Response } from '../..
 import type { Credential, Grant } from './credential.js';
 import { grantFitsPage, type Page } from './handshake.js';
 
-export type WsRequestHandler = (request: Request) => Promise<Response>;
+export type WsRequestHandler = (request: Request, sink: WsConnection) => Promise<Response>;
 
 export interface WsConnectionOptions {
   id: number;
@@ -26,9 +26,9 @@ export interface WsConnectionOptions {
 /** Requests waiting before appd stops reading from the client (back-pressure). */
 const MAX_QUEUED = 32;
 /** Events an app UI receives, and only for its own session. */
-const APP_UI_EVENTS = new Set(['IPC_MESSAGE', 'APP_STATE', 'APP_READY', 'LAUNCH_ACK']);
+const APP_UI_EVENTS = new Set(['IPC_MESSAGE', 'APP_STATE', 'APP_READY', 'LAUNCH_ACK', 'LOG_LINE']);
 /** What an app UI may ask, and only about its own session. */
-const APP_UI_REQUESTS = new Set(['IPC_FORWARD', 'QUERY_APP_STATE', 'QUERY_SESSION']);
+const APP_UI_REQUESTS = new Set(['IPC_FORWARD', 'QUERY_APP_STATE', 'QUERY_SESSION', 'QUERY_LOG', 'FOLLOW_LOG']);
 
 type Work = { request: Request } | { response: Response; close?: string };
 
@@ -93,6 +93,12 @@ export class WsConnection {
     this.o.socket.ping();
   }
 
+  /** Runs `cleanup` once the connection has closed (at once if it already has). */
+  whenClosed(cleanup: () => void): void {
+    if (this.o.socket.readyState === this.o.socket.CLOSED) cleanup();
+    else this.o.socket.once('close', cleanup);
+  }
+
   close(code = 1001, reason = 'weft-appd is shutting down'): void {
     this.closed = true;
     this.o.socket.close(code, reason);
@@ -147,7 +153,7 @@ export class WsConnection {
         let response: Response;
         if ('request' in work) {
           try {
-            response = await this.o.handle(work.request);
+            response = await this.o.handle(work.request, this);
           } catch (error) {
             this.o.log.error({ ws_client: this.o.id, err: error instanceof Error ? error.stack : String(error), request: work.request.type }, 'request handler failed');
             response = { type: 'ERROR', code: ErrorCode.internal, message: `internal error handling ${work.request.type}: ${(error as Error).message}` };

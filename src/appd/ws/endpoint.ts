@@ -1,5 +1,5 @@
 // The WebSocket endpoint on 127.0.0.1: binds, admits or refuses each handshake, and fans events out to the admitted connections.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -7,8 +7,11 @@ import type { Logger } from '../../log/logger.js';
 import type { Response } from '../../protocol/messages.js';
 import { Credential, credentialPath, wsPortPath } from './credential.js';
 import { WsConnection, type WsRequestHandler } from './connection.js';
-import { admit } from './handshake.js';
+import { serveAppUi, type UiLookup } from './app-ui.js';
+import { serveDashboard } from './dashboard.js';
+import { admit, pageOfHost } from './handshake.js';
 import { peerUid } from './peer-uid.js';
+import { appUiOrigin } from './urls.js';
 
 /** The largest frame: a 1 MiB IPC payload plus its JSON envelope and escaping headroom. */
 export const WS_MAX_MESSAGE_BYTES = 1024 * 1024 + 64 * 1024;
@@ -27,6 +30,8 @@ export interface WsEndpointOptions {
   /** Clients on the Unix socket: both kinds share WEFT_MAX_CLIENTS. */
   otherClients: () => number;
   maxBufferedBytes: number;
+  /** Finds a live session's UI, served on `s<N>.localhost:<port>`. */
+  ui: UiLookup;
   log: Logger;
 }
 
@@ -48,8 +53,14 @@ export class WsEndpoint {
   /** Writes the credential, binds, then writes the port file (a client that finds the port finds the credential too). */
   static async open(o: WsEndpointOptions): Promise<WsEndpoint> {
     const credential = await Credential.create(o.stateDir);
-    const http = createServer({ headersTimeout: HANDSHAKE_DEADLINE_MS, requestTimeout: HANDSHAKE_DEADLINE_MS, connectionsCheckingInterval: 1000 }, (_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8' }).end('this is weft-appd\'s WebSocket endpoint; connect with a WebSocket client\n');
+    let endpoint: WsEndpoint | null = null;
+    const http = createServer({ headersTimeout: HANDSHAKE_DEADLINE_MS, requestTimeout: HANDSHAKE_DEADLINE_MS, connectionsCheckingInterval: 1000 }, (req, res) => {
+      if (!endpoint) return void res.writeHead(503).end();
+      endpoint.serveHttp(req, res).catch((error: unknown) => {
+        o.log.error({ err: error instanceof Error ? error.message : String(error) }, 'cannot serve an HTTP request');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end();
+      });
     });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -60,12 +71,14 @@ export class WsEndpoint {
     });
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : o.port;
-    const endpoint = new WsEndpoint(o, http, credential, port);
+    endpoint = new WsEndpoint(o, http, credential, port);
     endpoint.wire();
     const file = wsPortPath(o.stateDir);
+    // The written port and the returned endpoint are the same object's.
+    const opened = endpoint;
     await writeFile(`${file}.tmp`, String(port), { mode: 0o600 });
     await rename(`${file}.tmp`, file);
-    return endpoint;
+    return opened;
   }
 
   get clientCount(): number {
@@ -133,6 +146,23 @@ export class WsEndpoint {
       this.connections.add(connection);
       this.o.log.debug({ ws_client: id, client: admission.client }, 'WebSocket client connected');
     });
+  }
+
+  /** Plain HTTP on the same port: app UIs on their own origins, after the same Host and uid checks as a handshake. */
+  async serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const page = pageOfHost(req.headers.host, this.port);
+    const text = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
+    if (page === null) return void res.writeHead(403, text).end(`Host ${JSON.stringify(req.headers.host ?? '')} is not this endpoint; use localhost:${this.port}\n`);
+    const uid = req.socket.remotePort === undefined ? null : await peerUid(req.socket.remotePort, this.port);
+    if (uid === null || uid !== (process.getuid?.() ?? null)) {
+      this.o.log.warn({ uid }, 'refused an HTTP request from another user');
+      return void res.writeHead(403, text).end('only weft-appd\'s own user may use this endpoint\n');
+    }
+    if (page.kind === 'app-ui') {
+      await serveAppUi(req, res, page.sessionId, appUiOrigin(this.port, page.sessionId), this.o.ui, (id) => this.credential.sessionToken(id));
+      return;
+    }
+    await serveDashboard(req, res, this.port);
   }
 
   /** A plain HTTP answer saying why, then the connection ends; the reason never contains the credential. */

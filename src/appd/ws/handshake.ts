@@ -28,6 +28,12 @@ function hostOnPort(value: string, port: number): string | null {
   return value.slice(0, at).toLowerCase();
 }
 
+/** The page a `Host` header names on our port, or null for any other host (DNS rebinding) or port. */
+export function pageOfHost(host: string | undefined, port: number): Page | null {
+  const name = typeof host === 'string' ? hostOnPort(host, port) : null;
+  return name === null ? null : pageOfHostname(name);
+}
+
 /** The token from `Authorization: Bearer <token>` (clients that can set headers), never from the query string. */
 function bearer(headers: IncomingHttpHeaders): string | null {
   const value = headers.authorization;
@@ -48,8 +54,7 @@ export function grantFitsPage(grant: Grant, page: Page): boolean {
  * Origin, when present, must be one of weft's own pages on this port.
  */
 export function admit(headers: IncomingHttpHeaders, url: string | undefined, port: number, credential: Credential): Admission {
-  const host = typeof headers.host === 'string' ? hostOnPort(headers.host, port) : null;
-  if (host === null || pageOfHostname(host) === null) {
+  if (pageOfHost(headers.host, port) === null) {
     return { ok: false, status: 403, reason: `Host ${JSON.stringify(headers.host ?? '')} is not this endpoint; connect to 127.0.0.1:${port} or localhost:${port}` };
   }
   if (url !== undefined && /[?&](token|credential|auth)=/i.test(url)) {

@@ -33,6 +33,14 @@ export function appDataDir(appId: string, env: Env = process.env): string {
   return join(override && override.length > 0 ? override : join(dataHome(env), 'weft', 'apps'), appId, 'data');
 }
 
+/**
+ * An app's key-value store (storage:kv): weft's own directory, outside every directory an app
+ * sees, so the app reaches its data only through the kv interface.
+ */
+export function kvDir(appId: string, env: Env = process.env): string {
+  return join(dataHome(env), 'weft', 'kv', appId);
+}
+
 /** Host directory preopened as /xdg/documents for fs:*:xdg-documents. */
 export function documentsDir(env: Env = process.env): string {
   return env.XDG_DOCUMENTS_DIR && env.XDG_DOCUMENTS_DIR.length > 0 ? env.XDG_DOCUMENTS_DIR : join(home(env), 'Documents');

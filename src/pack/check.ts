@@ -125,7 +125,7 @@ async function readModule(dirReal: string, modulePath: string, limits: PackageLi
 function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problems: Problem[]): Set<CapabilityUse> {
   const uses = new Set<CapabilityUse>();
   const where = module.path;
-  const grantKind: Record<CapabilityUse, Grant['kind']> = { 'net-fetch': 'net-fetch', notifications: 'notifications', clipboard: 'clipboard', fs: 'fs' };
+  const grantKind: Record<CapabilityUse, Grant['kind']> = { 'net-fetch': 'net-fetch', notifications: 'notifications', clipboard: 'clipboard', fs: 'fs', kv: 'kv' };
   const granted = (need: CapabilityUse): boolean => grants.some((g) => g.kind === grantKind[need]);
   const missingGrant = (importName: string, need: CapabilityUse): void => {
     const wanted = {
@@ -133,6 +133,7 @@ function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problem
       notifications: ['the sys:notifications capability', 'add "sys:notifications" to package.capabilities'],
       clipboard: ['a sys:clipboard capability', 'add "sys:clipboard:read" and/or "sys:clipboard:write" to package.capabilities'],
       fs: ['an fs capability', 'add an fs:* capability to package.capabilities'],
+      kv: ['the storage:kv capability', 'add "storage:kv" to package.capabilities'],
     }[need];
     problems.push(error(where, `imports ${importName}, which needs ${wanted[0]}, but package.capabilities does not grant one`, wanted[1]));
   };
@@ -203,6 +204,8 @@ function checkUnusedGrants(module: ModuleFacts, grants: readonly Grant[], uses: 
       reason = 'does not import weft:app/notifications';
     } else if (grant.kind === 'clipboard' && !uses.has('clipboard')) {
       reason = 'does not import weft:app/clipboard';
+    } else if (grant.kind === 'kv' && !uses.has('kv')) {
+      reason = 'does not import weft:app/kv';
     } else if (grant.kind === 'gpu') {
       problems.push(warning('package.capabilities', `"${grant.capability}" has no effect: weft gives apps no GPU interface`, UNUSED_HINT));
     }

@@ -2,7 +2,7 @@
 import type { ComponentItem, CoreImport } from '../wasm/inspect.js';
 
 /** The capability families an import can need or use. */
-export type CapabilityUse = 'fs' | 'net-fetch' | 'notifications' | 'clipboard';
+export type CapabilityUse = 'fs' | 'net-fetch' | 'notifications' | 'clipboard' | 'kv';
 
 export type ImportVerdict =
   | { ok: true; needs: CapabilityUse | null; uses: CapabilityUse | null }
@@ -14,7 +14,11 @@ export const WEFT_APP_INTERFACES: Readonly<Record<string, CapabilityUse | null>>
   fetch: 'net-fetch',
   notifications: 'notifications',
   clipboard: 'clipboard',
+  kv: 'kv',
 };
+
+/** The weft:app version series of each interface (wit/weft-app.wit is 0.1, wit/weft-app-0.2.wit is 0.2). */
+const WEFT_APP_SERIES: Readonly<Record<string, string>> = { kv: '0.2' };
 
 /** Every function wasi_snapshot_preview1 defines; the vendored preview1 adapter exports exactly these (a test checks). */
 export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -59,18 +63,19 @@ export function judgeComponentImport(item: ComponentItem): ImportVerdict {
     return { ok: true, needs: null, uses: null };
   }
   if (namespace === 'weft' && pkg === 'app') {
-    if (version === undefined || !/^0\.1\.\d+$/.test(version)) {
-      return {
-        ok: false,
-        message: `imports "${item.name}": weft provides weft:app 0.1.x, not ${version === undefined ? 'an unversioned interface' : `version ${version}`}`,
-        hint: 'generate bindings from wit/weft-app.wit (package weft:app@0.1.0)',
-      };
-    }
     if (!(iface in WEFT_APP_INTERFACES)) {
       return {
         ok: false,
         message: `imports "${item.name}": weft:app has no interface "${iface}"`,
         hint: `weft:app interfaces: ${Object.keys(WEFT_APP_INTERFACES).join(', ')}`,
+      };
+    }
+    const series = WEFT_APP_SERIES[iface] ?? '0.1';
+    if (version === undefined || !version.startsWith(`${series}.`) || !/^\d+\.\d+\.\d+$/.test(version)) {
+      return {
+        ok: false,
+        message: `imports "${item.name}": weft provides weft:app/${iface} ${series}.x, not ${version === undefined ? 'an unversioned interface' : `version ${version}`}`,
+        hint: series === '0.1' ? 'generate bindings from wit/weft-app.wit (package weft:app@0.1.0)' : `generate bindings from wit/weft-app-${series}.wit (package weft:app@${series}.0)`,
       };
     }
     const use = WEFT_APP_INTERFACES[iface] ?? null;

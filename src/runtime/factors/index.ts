@@ -3,10 +3,11 @@ import { clipboardFactor } from './clipboard.js';
 import type { Factor } from './factor.js';
 import { fetchFactor } from './fetch.js';
 import { ipcFactor } from './ipc.js';
+import { kvFactor } from './kv.js';
 import { notificationsFactor } from './notifications.js';
 import { notifyFactor } from './notify.js';
 
-export const FACTORS: readonly Factor<unknown>[] = [notifyFactor, ipcFactor, fetchFactor, notificationsFactor, clipboardFactor];
+export const FACTORS: readonly Factor<unknown>[] = [notifyFactor, ipcFactor, fetchFactor, notificationsFactor, clipboardFactor, kvFactor];
 
 export function factorByName(name: string): Factor<unknown> | undefined {
   return FACTORS.find((f) => f.name === name);

@@ -33,6 +33,16 @@ export function appDataDir(appId: string, env: Env = process.env): string {
   return join(override && override.length > 0 ? override : join(dataHome(env), 'weft', 'apps'), appId, 'data');
 }
 
+/** The user's config home ($XDG_CONFIG_HOME, else ~/.config). */
+export function configHome(env: Env = process.env): string {
+  return env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(home(env), '.config');
+}
+
+/** The values `weftctl config set` stores for an app's [variables] (mode 0600; it may hold secrets). */
+export function variablesFile(appId: string, env: Env = process.env): string {
+  return join(configHome(env), 'weft', 'variables', `${appId}.json`);
+}
+
 /**
  * An app's key-value store (storage:kv): weft's own directory, outside every directory an app
  * sees, so the app reaches its data only through the kv interface.

@@ -8,7 +8,8 @@ export type Grant =
   | { kind: 'gpu'; use: 'compute' | 'render'; capability: string }
   | { kind: 'notifications'; capability: string }
   | { kind: 'clipboard'; access: 'read' | 'write'; capability: string }
-  | { kind: 'kv'; capability: string };
+  | { kind: 'kv'; capability: string }
+  | { kind: 'config'; capability: string };
 
 const FIXED: Record<string, Grant> = {
   'fs:rw:app-data': { kind: 'fs', scope: 'app-data', writable: true, capability: 'fs:rw:app-data' },
@@ -21,6 +22,7 @@ const FIXED: Record<string, Grant> = {
   'sys:clipboard:read': { kind: 'clipboard', access: 'read', capability: 'sys:clipboard:read' },
   'sys:clipboard:write': { kind: 'clipboard', access: 'write', capability: 'sys:clipboard:write' },
   'storage:kv': { kind: 'kv', capability: 'storage:kv' },
+  'config:read': { kind: 'config', capability: 'config:read' },
 };
 
 export const KNOWN_CAPABILITIES: readonly string[] = [...Object.keys(FIXED), 'net:fetch:*', 'net:fetch:<host-pattern>'];

@@ -125,7 +125,7 @@ async function readModule(dirReal: string, modulePath: string, limits: PackageLi
 function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problems: Problem[]): Set<CapabilityUse> {
   const uses = new Set<CapabilityUse>();
   const where = module.path;
-  const grantKind: Record<CapabilityUse, Grant['kind']> = { 'net-fetch': 'net-fetch', notifications: 'notifications', clipboard: 'clipboard', fs: 'fs', kv: 'kv' };
+  const grantKind: Record<CapabilityUse, Grant['kind']> = { 'net-fetch': 'net-fetch', notifications: 'notifications', clipboard: 'clipboard', fs: 'fs', kv: 'kv', config: 'config' };
   const granted = (need: CapabilityUse): boolean => grants.some((g) => g.kind === grantKind[need]);
   const missingGrant = (importName: string, need: CapabilityUse): void => {
     const wanted = {
@@ -134,6 +134,7 @@ function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problem
       clipboard: ['a sys:clipboard capability', 'add "sys:clipboard:read" and/or "sys:clipboard:write" to package.capabilities'],
       fs: ['an fs capability', 'add an fs:* capability to package.capabilities'],
       kv: ['the storage:kv capability', 'add "storage:kv" to package.capabilities'],
+      config: ['the config:read capability', 'add "config:read" to package.capabilities'],
     }[need];
     problems.push(error(where, `imports ${importName}, which needs ${wanted[0]}, but package.capabilities does not grant one`, wanted[1]));
   };
@@ -206,6 +207,8 @@ function checkUnusedGrants(module: ModuleFacts, grants: readonly Grant[], uses: 
       reason = 'does not import weft:app/clipboard';
     } else if (grant.kind === 'kv' && !uses.has('kv')) {
       reason = 'does not import weft:app/kv';
+    } else if (grant.kind === 'config' && !uses.has('config')) {
+      reason = 'does not import weft:app/config';
     } else if (grant.kind === 'gpu') {
       problems.push(warning('package.capabilities', `"${grant.capability}" has no effect: weft gives apps no GPU interface`, UNUSED_HINT));
     }

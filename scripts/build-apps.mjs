@@ -57,6 +57,7 @@ export const APPS = [
   { dir: 'echo', kind: 'component', world: 'app' },
   { dir: 'stall', kind: 'component', world: 'app' },
   { dir: 'fetcher', kind: 'component', world: 'fetcher' },
+  { dir: 'caps', kind: 'component', world: 'caps' },
   { dir: 'wasip2-shaped', kind: 'wasip2', world: 'wasip2-shaped' },
 ];
 

@@ -300,6 +300,11 @@ const SMOKE = {
       JSON.stringify({ error: 'blocked: http://denied.example/' }),
     ],
   },
+  caps: {
+    exit: 0, ready: true, end: 'exit',
+    ipc: ['set a 1', 'get a', 'keys ', 'del a', 'get a', 'config greeting', 'log hi', 'quit'],
+    replies: ['{"ok":true}', '{"value":"1"}', '{"keys":["a"]}', '{"ok":true}', '{"value":null}', '{"value":"hello"}', '{"ok":true}'],
+  },
   'wasip2-shaped': { exit: 0, ready: true, end: 'exit', ipc: ['ping', 'args', 'nope', 'quit'], replies: ['pong', '{"args":["app"]}', '{"error":"unknown command: nope"}'], rawReplies: true },
 };
 
@@ -318,6 +323,7 @@ async function smokeChild(outDir, specJson) {
   const shim = new WASIShim({ sandbox: { preopens: spec.preopens, env: {}, args: ['app'], enableNetwork: false } });
   const imports = shim.getImportObject();
 
+  const smokeKv = new Map();
   let ready = false;
   let delivered = 0;
   let replies = 0;
@@ -358,6 +364,15 @@ async function smokeChild(outDir, specJson) {
         return next;
       },
     },
+    // weft:app@0.2.0 for caps: an in-memory store, the manifest's default, and log records as events.
+    kv: {
+      get: (key) => smokeKv.get(key),
+      set: (key, value) => void smokeKv.set(key, value),
+      delete: (key) => void smokeKv.delete(key),
+      listKeys: (prefix) => ({ keys: [...smokeKv.keys()].filter((k) => k.startsWith(prefix)).sort(), nextCursor: undefined }),
+    },
+    config: { get: (name) => (name === 'greeting' ? 'hello' : undefined) },
+    log: { emit: (level, message, fields) => ev('log', { level, message, fields }) },
     fetch: {
       fetch(url, method, headers, body) {
         ev('fetch', { url, method, headers: headers.length, body: body === undefined || body === null ? null : body.length });

@@ -45,7 +45,7 @@ export function judgeComponentImport(item: ComponentItem): ImportVerdict {
     return {
       ok: false,
       message: `imports ${item.kind} "${item.name}", which is not a WASI or weft:app interface`,
-      hint: 'weft provides WASI 0.2.x interfaces and weft:app/*@0.1.x; anything else cannot be linked',
+      hint: 'weft provides WASI 0.2.x interfaces and weft:app/*@0.1.x and @0.2.x (wit/weft-app.wit, wit/weft-app-0.2.wit); anything else cannot be linked',
     };
   }
   const [, namespace, pkg, iface, version] = match as unknown as [string, string, string, string, string | undefined];
@@ -86,7 +86,7 @@ export function judgeComponentImport(item: ComponentItem): ImportVerdict {
   return {
     ok: false,
     message: `imports "${item.name}", which is neither WASI 0.2.x nor weft:app`,
-    hint: 'weft provides WASI 0.2.x interfaces and weft:app/*@0.1.x; anything else cannot be linked',
+    hint: 'weft provides WASI 0.2.x interfaces and weft:app/*@0.1.x and @0.2.x (wit/weft-app.wit, wit/weft-app-0.2.wit); anything else cannot be linked',
   };
 }
 

@@ -43,6 +43,11 @@ export function variablesFile(appId: string, env: Env = process.env): string {
   return join(configHome(env), 'weft', 'variables', `${appId}.json`);
 }
 
+/** When each schedule last fired, so ticks survive weft-appd restarts and missed ones are noticed. */
+export function scheduleStateFile(env: Env = process.env): string {
+  return join(dataHome(env), 'weft', 'schedules.json');
+}
+
 /**
  * An app's key-value store (storage:kv): weft's own directory, outside every directory an app
  * sees, so the app reaches its data only through the kv interface.

@@ -1,0 +1,68 @@
+// [[schedules]] through real weft-appd and weft-runtime processes: the app is started and gets schedule-tick messages on time, across an appd restart; manifest validation of cron, zone, quota and capability.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCron, nextRun } from '../../src/appd/schedule/cron.js';
+import { parseManifest } from '../../src/manifest/parse.js';
+import { connect, installRealApp, makeEnv, REAL_RUNTIME_BIN, requireBuilt, startDaemon, subscribe, waitFor, type AppdEvent, type TestEnv } from '../appd/harness.js';
+
+const envs: TestEnv[] = [];
+afterAll(() => envs.forEach((t) => t.cleanup()));
+
+const BASE = '[package]\nid = "org.test.sched"\nname = "S"\nversion = "1.0.0"\ncapabilities = ["schedule:manage"]\n[runtime]\nmodule = "app.wasm"\n';
+
+function problems(toml: string): string[] {
+  return parseManifest(toml).problems.map((p) => `${p.where}: ${p.message}`);
+}
+
+describe('[[schedules]] in the manifest', () => {
+  it('accepts cron with a time zone and rejects bad expressions, zones, frequency and a missing capability', () => {
+    expect(parseManifest(`${BASE}[[schedules]]\nname = "daily"\ncron = "30 7 * * 1-5"\ntime_zone = "Europe/Paris"\n`).manifest?.schedules).toEqual([
+      { name: 'daily', cron: '30 7 * * 1-5', timeZone: 'Europe/Paris' },
+    ]);
+    expect(problems(`${BASE}[[schedules]]\nname = "x"\ncron = "* * *"\n`)).toEqual([
+      'schedules[0].cron: "* * *" has 3 fields; cron takes five (minute hour day-of-month month day-of-week), or "@every <n>s|m|h"',
+    ]);
+    expect(problems(`${BASE}[[schedules]]\nname = "x"\ncron = "0 * * * *"\ntime_zone = "Mars/Olympus"\n`)).toEqual([
+      'schedules[0].cron: "Mars/Olympus" is not an IANA time zone (e.g. UTC, Europe/Paris, America/New_York)',
+    ]);
+    expect(problems(`${BASE}[[schedules]]\nname = "x"\ncron = "* * * * *"\n`)).toEqual(['schedules[0].cron: "* * * * *" runs every 60 s; the minimum interval is 300 s']);
+    expect(problems(`${BASE.replace('"schedule:manage"', '')}[[schedules]]\nname = "x"\ncron = "0 * * * *"\n`)).toEqual([
+      'schedules: declares schedules but package.capabilities does not grant "schedule:manage"',
+    ]);
+    const many = Array.from({ length: 51 }, (_, i) => `[[schedules]]\nname = "s${i}"\ncron = "0 * * * *"\n`).join('');
+    expect(problems(`${BASE}${many}`)).toEqual(['schedules: declares 51 schedules; the limit is 50']);
+  });
+
+  it('computes the next run in the schedule’s time zone', () => {
+    const at = Date.UTC(2026, 0, 1, 10, 7);
+    expect(new Date(nextRun(parseCron('30 9 * * 1-5', 'Europe/Paris'), at)).toISOString()).toBe('2026-01-02T08:30:00.000Z');
+    expect(new Date(nextRun(parseCron('*/15 * * * *', 'UTC'), at)).toISOString()).toBe('2026-01-01T10:15:00.000Z');
+  });
+});
+
+describe('weft-appd scheduler', () => {
+  it('starts the app and delivers schedule-tick messages, and keeps firing after an appd restart', async () => {
+    requireBuilt();
+    const t = makeEnv(REAL_RUNTIME_BIN, { WEFT_SCHEDULE_MIN_INTERVAL_S: '1', WEFT_STANDBY: '0', WEFT_LOG: 'info' });
+    envs.push(t);
+    installRealApp(t.store, 'echo', '[[schedules]]\nname = "tick"\ncron = "@every 2s"\n', (toml) => toml.replace('capabilities = []', 'capabilities = ["schedule:manage"]'));
+
+    for (let run = 0; run < 2; run++) {
+      const daemon = await startDaemon(t);
+      const client = await connect(t);
+      const events: AppdEvent[] = await subscribe(client);
+      // Echo sends every message back, so the tick shows up as the app's IPC message.
+      const tick = await waitFor(
+        () => events.find((e) => e.type === 'IPC_MESSAGE' && String(e.payload).includes('schedule-tick')),
+        20_000,
+        `a schedule tick (run ${run})`,
+      );
+      expect(JSON.parse(String(tick.payload))).toMatchObject({ type: 'schedule-tick', name: 'tick' });
+      client.close();
+      await daemon.stop();
+    }
+    const state = JSON.parse(readFileSync(join(t.base, 'data', 'weft', 'schedules.json'), 'utf8')) as { last_fired: Record<string, number> };
+    expect(Object.keys(state.last_fired)).toEqual(['org.weft.test.echo/tick']);
+  }, 90_000);
+});

@@ -5,6 +5,7 @@ import { appdSocketPath } from '../config/paths.js';
 import { DaemonUnavailableError } from '../protocol/client.js';
 import * as commands from './commands.js';
 import * as configCommands from './config-commands.js';
+import * as scheduleCommands from './schedule-commands.js';
 import { CtlError } from './session-client.js';
 
 const stdio: commands.Io = {
@@ -112,6 +113,7 @@ export async function runCtl(args: string[], io: commands.Io = stdio): Promise<n
         )
         .demandCommand(1, 'give config set, unset or list'),
     )
+    .command('schedules', "list installed apps' [[schedules]] with their next run", {}, (argv) => run(async () => scheduleCommands.schedules(io, { json: argv.json === true })))
     .completion('completion', 'print a shell completion script (source it from ~/.bashrc or ~/.zshrc)')
     .demandCommand(1, 'give a command; see weftctl --help')
     .strict()

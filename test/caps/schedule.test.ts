@@ -1,10 +1,11 @@
 // [[schedules]] through real weft-appd and weft-runtime processes: the app is started and gets schedule-tick messages on time, across an appd restart; manifest validation of cron, zone, quota and capability.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCron, nextRun } from '../../src/appd/schedule/cron.js';
 import { parseManifest } from '../../src/manifest/parse.js';
-import { connect, installRealApp, makeEnv, REAL_RUNTIME_BIN, requireBuilt, startDaemon, subscribe, waitFor, type AppdEvent, type TestEnv } from '../appd/harness.js';
+import { connect, CTL_BIN, installRealApp, makeEnv, REAL_RUNTIME_BIN, requireBuilt, startDaemon, subscribe, waitFor, type AppdEvent, type TestEnv } from '../appd/harness.js';
 
 const envs: TestEnv[] = [];
 afterAll(() => envs.forEach((t) => t.cleanup()));
@@ -64,5 +65,9 @@ describe('weft-appd scheduler', () => {
     }
     const state = JSON.parse(readFileSync(join(t.base, 'data', 'weft', 'schedules.json'), 'utf8')) as { last_fired: Record<string, number> };
     expect(Object.keys(state.last_fired)).toEqual(['org.weft.test.echo/tick']);
+    const listed = spawnSync(process.execPath, [CTL_BIN, '--json', 'schedules'], { env: t.env, encoding: 'utf8' });
+    const rows = JSON.parse(listed.stdout) as { app_id: string; name: string; next_run: string; last_fired: string }[];
+    expect(rows).toMatchObject([{ app_id: 'org.weft.test.echo', name: 'tick', cron: '@every 2s', time_zone: 'UTC' }]);
+    expect(Date.parse(rows[0]!.next_run)).toBeGreaterThan(Date.parse(rows[0]!.last_fired));
   }, 90_000);
 });

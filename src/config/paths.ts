@@ -48,6 +48,16 @@ export function scheduleStateFile(env: Env = process.env): string {
   return join(dataHome(env), 'weft', 'schedules.json');
 }
 
+/** Schedules an app made through weft:app/schedule, one JSON file per app; weft-appd reads the directory. */
+export function appSchedulesDir(env: Env = process.env): string {
+  return join(dataHome(env), 'weft', 'schedules');
+}
+
+/** One directory per app, so a sandbox can bind just this app's (the file is replaced by rename). */
+export function appSchedulesFile(appId: string, env: Env = process.env): string {
+  return join(appSchedulesDir(env), appId, 'schedules.json');
+}
+
 /**
  * An app's key-value store (storage:kv): weft's own directory, outside every directory an app
  * sees, so the app reaches its data only through the kv interface.

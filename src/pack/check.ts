@@ -125,7 +125,7 @@ async function readModule(dirReal: string, modulePath: string, limits: PackageLi
 function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problems: Problem[]): Set<CapabilityUse> {
   const uses = new Set<CapabilityUse>();
   const where = module.path;
-  const grantKind: Record<CapabilityUse, Grant['kind']> = { 'net-fetch': 'net-fetch', notifications: 'notifications', clipboard: 'clipboard', fs: 'fs', kv: 'kv', config: 'config' };
+  const grantKind: Record<CapabilityUse, Grant['kind']> = { 'net-fetch': 'net-fetch', notifications: 'notifications', clipboard: 'clipboard', fs: 'fs', kv: 'kv', config: 'config', schedule: 'schedule' };
   const granted = (need: CapabilityUse): boolean => grants.some((g) => g.kind === grantKind[need]);
   const missingGrant = (importName: string, need: CapabilityUse): void => {
     const wanted = {
@@ -135,6 +135,7 @@ function checkModuleShape(module: ModuleFacts, grants: readonly Grant[], problem
       fs: ['an fs capability', 'add an fs:* capability to package.capabilities'],
       kv: ['the storage:kv capability', 'add "storage:kv" to package.capabilities'],
       config: ['the config:read capability', 'add "config:read" to package.capabilities'],
+      schedule: ['the schedule:manage capability', 'add "schedule:manage" to package.capabilities'],
     }[need];
     problems.push(error(where, `imports ${importName}, which needs ${wanted[0]}, but package.capabilities does not grant one`, wanted[1]));
   };

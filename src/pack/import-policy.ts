@@ -2,7 +2,7 @@
 import type { ComponentItem, CoreImport } from '../wasm/inspect.js';
 
 /** The capability families an import can need or use. */
-export type CapabilityUse = 'fs' | 'net-fetch' | 'notifications' | 'clipboard' | 'kv' | 'config';
+export type CapabilityUse = 'fs' | 'net-fetch' | 'notifications' | 'clipboard' | 'kv' | 'config' | 'schedule';
 
 export type ImportVerdict =
   | { ok: true; needs: CapabilityUse | null; uses: CapabilityUse | null }
@@ -17,10 +17,11 @@ export const WEFT_APP_INTERFACES: Readonly<Record<string, CapabilityUse | null>>
   kv: 'kv',
   config: 'config',
   log: null,
+  schedule: 'schedule',
 };
 
 /** The weft:app version series of each interface (wit/weft-app.wit is 0.1, wit/weft-app-0.2.wit is 0.2). */
-const WEFT_APP_SERIES: Readonly<Record<string, string>> = { kv: '0.2', config: '0.2', log: '0.2' };
+const WEFT_APP_SERIES: Readonly<Record<string, string>> = { kv: '0.2', config: '0.2', log: '0.2', schedule: '0.2' };
 
 /** Every function wasi_snapshot_preview1 defines; the vendored preview1 adapter exports exactly these (a test checks). */
 export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([

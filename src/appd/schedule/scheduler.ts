@@ -1,9 +1,12 @@
 // weft-appd's scheduler: arms every installed app's [[schedules]], and at each run starts the app if needed and delivers a schedule-tick IPC message.
 import { scheduleStateFile, type Env } from '../../config/paths.js';
 import type { Logger } from '../../log/logger.js';
-import type { Schedule } from '../../manifest/schedules.js';
+import { MAX_SCHEDULES, minIntervalSeconds, scheduleProblem, type Schedule } from '../../manifest/schedules.js';
 import { listInstalled } from '../../store/list.js';
 import { nextRun, parseCron, type CronSpec } from './cron.js';
+import { statSync } from 'node:fs';
+import { appSchedulesFile } from '../../config/paths.js';
+import { readAppSchedules } from './app-schedules.js';
 import { readLastFired, writeLastFired, type LastFired } from './state.js';
 
 /** How often due schedules are checked: against the wall clock, so a machine that slept catches up at once. */
@@ -49,6 +52,8 @@ export class Scheduler {
   private readonly statePath: string;
   private timers: NodeJS.Timeout[] = [];
   private firing = new Set<string>();
+  /** Apps granted schedule:manage, and the mtime of their own schedules file at the last rescan. */
+  private watched = new Map<string, number>();
 
   constructor(
     private readonly env: Env,
@@ -83,7 +88,16 @@ export class Scheduler {
     }));
   }
 
-  private async rescan(): Promise<void> {
+  private rescanning: Promise<void> | null = null;
+
+  private rescan(): Promise<void> {
+    this.rescanning ??= this.doRescan().finally(() => {
+      this.rescanning = null;
+    });
+    return this.rescanning;
+  }
+
+  private async doRescan(): Promise<void> {
     let listed;
     try {
       listed = await listInstalled(this.env);
@@ -92,13 +106,23 @@ export class Scheduler {
       return;
     }
     const present = new Set<string>();
+    this.watched.clear();
     for (const app of listed) {
-      for (const schedule of app.manifest?.schedules ?? []) {
-        const appId = app.installed.appId;
+      const appId = app.installed.appId;
+      const granted = app.manifest?.grants.some((g) => g.kind === 'schedule') ?? false;
+      if (granted) this.watched.set(appId, this.mtimeOf(appId));
+      const own = granted ? readAppSchedules(appId, this.env) : [];
+      // The file is the runtime's writing, so it is checked again here: at most MAX_SCHEDULES, each valid.
+      for (const schedule of [...(app.manifest?.schedules ?? []), ...own].slice(0, MAX_SCHEDULES)) {
         const key = keyOf(appId, schedule.name);
         present.add(key);
         const old = this.entries.get(key);
         if (old && old.schedule.cron === schedule.cron && old.schedule.timeZone === schedule.timeZone) continue;
+        const problem = scheduleProblem(schedule.cron, schedule.timeZone, minIntervalSeconds(this.env));
+        if (problem) {
+          this.log.warn({ app_id: appId, schedule: schedule.name }, `ignoring schedule ${schedule.name} of ${appId}: ${problem}`);
+          continue;
+        }
         const spec = parseCron(schedule.cron, schedule.timeZone);
         const since = this.lastFired[key] ?? this.now();
         this.entries.set(key, { appId, schedule, spec, nextMs: nextRun(spec, since, since) });
@@ -107,7 +131,17 @@ export class Scheduler {
     for (const key of this.entries.keys()) if (!present.has(key)) this.entries.delete(key);
   }
 
+  private mtimeOf(appId: string): number {
+    try {
+      return statSync(appSchedulesFile(appId, this.env)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
   private check(): void {
+    // An app's own create / delete shows up within a second, without waiting for the rescan.
+    if ([...this.watched].some(([appId, mtime]) => this.mtimeOf(appId) !== mtime)) void this.rescan();
     const now = this.now();
     for (const [key, entry] of this.entries) {
       if (entry.nextMs > now || this.firing.has(key)) continue;

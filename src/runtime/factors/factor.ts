@@ -25,6 +25,8 @@ export interface SessionFacts {
   ipcConnected: boolean;
   /** The manifest's [variables] (absent: none). */
   variables?: readonly import('../../manifest/variables.js').Variable[];
+  /** The manifest's [[schedules]] (absent: none). */
+  schedules?: readonly import('../../manifest/schedules.js').Schedule[];
 }
 
 /** What the wasm thread offers a factor's guest half. */

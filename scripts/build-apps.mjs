@@ -302,8 +302,8 @@ const SMOKE = {
   },
   caps: {
     exit: 0, ready: true, end: 'exit',
-    ipc: ['set a 1', 'get a', 'keys ', 'del a', 'get a', 'config greeting', 'log hi', 'quit'],
-    replies: ['{"ok":true}', '{"value":"1"}', '{"keys":["a"]}', '{"ok":true}', '{"value":null}', '{"value":"hello"}', '{"ok":true}'],
+    ipc: ['set a 1', 'get a', 'keys ', 'del a', 'get a', 'config greeting', 'log hi', 'sched wake @every 1h', 'unsched wake', '{"type":"schedule-tick","name":"wake"}', 'quit'],
+    replies: ['{"ok":true}', '{"value":"1"}', '{"keys":["a"]}', '{"ok":true}', '{"value":null}', '{"value":"hello"}', '{"ok":true}', '{"next_run_ms":3600000}', '{"ok":true}', '{"ticks":1}'],
   },
   'wasip2-shaped': { exit: 0, ready: true, end: 'exit', ipc: ['ping', 'args', 'nope', 'quit'], replies: ['pong', '{"args":["app"]}', '{"error":"unknown command: nope"}'], rawReplies: true },
 };
@@ -373,6 +373,11 @@ async function smokeChild(outDir, specJson) {
     },
     config: { get: (name) => (name === 'greeting' ? 'hello' : undefined) },
     log: { emit: (level, message, fields) => ev('log', { level, message, fields }) },
+    schedule: {
+      create: (name, cron, timeZone) => ({ name, cron, timeZone, nextRunMs: 3600000n }),
+      listSchedules: () => [],
+      delete: () => undefined,
+    },
     fetch: {
       fetch(url, method, headers, body) {
         ev('fetch', { url, method, headers: headers.length, body: body === undefined || body === null ? null : body.length });

@@ -1,7 +1,9 @@
 // Caps demo: a component using weft:app@0.2.0's kv, config and log over IPC commands, replying in JSON.
 // Commands: set <key> <value> -> {"ok":true}; get <key> -> {"value":"…"|null}; del <key> -> {"ok":true};
 // keys <prefix> -> {"keys":[…]}; config <name> -> {"value":"…"|null}; log <message> -> {"ok":true}
-// (an info record with field source=caps); quit exits 0. Host errors -> {"error":"…"}.
+// (an info record with field source=caps); sched <name> <cron> -> {"next_run_ms":N} (UTC);
+// unsched <name> -> {"ok":true}; a schedule-tick message from weft-appd counts in kv key "ticks"
+// -> {"ticks":N}; quit exits 0. Host errors -> {"error":"…"}.
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +93,44 @@ static int handle(const weft_string *msg, void *ctx) {
     weft_log(2, text, "source", "caps");
     free(text);
     reply_text("{\"ok\":true}");
+  } else if ((rest = arg(msg, "sched", &len))) {
+    const char *space = memchr(rest, ' ', len);
+    size_t name_len = space ? (size_t)(space - rest) : len;
+    const char *cron = space ? space + 1 : rest + len;
+    uint64_t next = 0;
+    if (weft_schedule_create(rest, name_len, cron, len - name_len - (space ? 1 : 0), "UTC", &next, &err) != 0) {
+      reply_error(&err);
+    } else {
+      wstr out;
+      wstr_init(&out);
+      wstr_append_cstr(&out, "{\"next_run_ms\":");
+      wstr_append_u64(&out, next);
+      wstr_append_cstr(&out, "}");
+      reply(&out);
+    }
+  } else if ((rest = arg(msg, "unsched", &len))) {
+    if (weft_schedule_delete(rest, len, &err) != 0) reply_error(&err);
+    else reply_text("{\"ok\":true}");
+  } else if (msg->len > 23 && memcmp(msg->ptr, "{\"type\":\"schedule-tick\"", 23) == 0) {
+    long long ticks = 0;
+    if (weft_kv_get("ticks", 5, &found, &value, &err) == 0 && found) {
+      ticks = atoll(value.ptr);
+      weft_string_free(&value);
+    } else if (err.ptr) {
+      weft_string_free(&err);
+    }
+    ticks++;
+    wstr out;
+    wstr_init(&out);
+    wstr_append_i64(&out, ticks);
+    weft_kv_set("ticks", 5, out.ptr, out.len, NULL);
+    wstr_free(&out);
+    weft_log(2, "schedule tick", "ticks", "counted");
+    wstr_init(&out);
+    wstr_append_cstr(&out, "{\"ticks\":");
+    wstr_append_i64(&out, ticks);
+    wstr_append_cstr(&out, "}");
+    reply(&out);
   } else if (msg->len == 4 && memcmp(msg->ptr, "quit", 4) == 0) {
     return 1;
   } else {

@@ -83,3 +83,21 @@ void weft_log(int level, const char *message, const char *field_key, const char 
   uint32_t field[4] = {(uint32_t)(uintptr_t)field_key, (uint32_t)strlen(field_key), (uint32_t)(uintptr_t)field_value, (uint32_t)strlen(field_value)};
   __wasm_import_weft_log_emit(level, (const uint8_t *)message, strlen(message), (const uint8_t *)field, 1);
 }
+
+int weft_schedule_create(const char *name, size_t name_len, const char *cron, size_t cron_len, const char *tz, uint64_t *next_run_ms, weft_string *err) {
+  _Alignas(8) uint8_t ret[40];
+  __wasm_import_weft_schedule_create((const uint8_t *)name, name_len, (const uint8_t *)cron, cron_len, (const uint8_t *)tz, strlen(tz), ret);
+  if (ret[0] != 0) {
+    if (err) take(err, u32_at(ret + 8), u32_at(ret + 12));
+    return -1;
+  }
+  for (int i = 0; i < 3; i++) free((void *)(uintptr_t)u32_at(ret + 8 + 8 * i));
+  memcpy(next_run_ms, ret + 32, 8);
+  return 0;
+}
+
+int weft_schedule_delete(const char *name, size_t name_len, weft_string *err) {
+  _Alignas(4) uint8_t ret[12];
+  __wasm_import_weft_schedule_delete((const uint8_t *)name, name_len, ret);
+  return unit_result(ret, err);
+}

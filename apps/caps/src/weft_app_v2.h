@@ -33,6 +33,16 @@ extern void __wasm_import_weft_config_get(const uint8_t *name, size_t name_len, 
 __attribute__((import_module("weft:app/log@0.2.0"), import_name("emit")))
 extern void __wasm_import_weft_log_emit(int32_t level, const uint8_t *message, size_t message_len, const uint8_t *fields, size_t fields_len);
 
+// schedule.create: func(name: string, cron: string, time-zone: string) -> result<schedule-info, string>
+//   (6 flat params + retptr); at retptr (40 bytes, align 8): disc @0; ok: record at @8:
+//   name ptr @8 len @12, cron @16 @20, time-zone @24 @28, next-run-ms u64 @32; err: string @8, @12.
+__attribute__((import_module("weft:app/schedule@0.2.0"), import_name("create")))
+extern void __wasm_import_weft_schedule_create(const uint8_t *name, size_t name_len, const uint8_t *cron, size_t cron_len, const uint8_t *tz,
+                                               size_t tz_len, uint8_t *ret);
+// schedule.delete: func(name: string) -> result<_, string>
+__attribute__((import_module("weft:app/schedule@0.2.0"), import_name("delete")))
+extern void __wasm_import_weft_schedule_delete(const uint8_t *name, size_t name_len, uint8_t *ret);
+
 // Each returns 0 on success; -1 with the host's error text in *err (caller frees) on failure.
 // get: *found is 0 when the key (or variable) has no value; else *value is malloc'd.
 int weft_kv_get(const char *key, size_t key_len, int *found, weft_string *value, weft_string *err);
@@ -41,6 +51,9 @@ int weft_kv_delete(const char *key, size_t key_len, weft_string *err);
 // Appends each key starting with prefix (up to limit) to out as a JSON array of strings.
 int weft_kv_list_json(const char *prefix, size_t prefix_len, uint32_t limit, wstr *out, weft_string *err);
 int weft_config_get(const char *name, size_t name_len, int *found, weft_string *value, weft_string *err);
+// Creates or replaces a schedule; *next_run_ms is its next run (ms since the epoch).
+int weft_schedule_create(const char *name, size_t name_len, const char *cron, size_t cron_len, const char *tz, uint64_t *next_run_ms, weft_string *err);
+int weft_schedule_delete(const char *name, size_t name_len, weft_string *err);
 // One field: key and value as NUL-terminated text.
 void weft_log(int level, const char *message, const char *field_key, const char *field_value);
 

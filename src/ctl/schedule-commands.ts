@@ -1,4 +1,5 @@
-// weftctl schedules: every installed app's [[schedules]] with its next run, computed as weft-appd does from the manifests and the last-fired times (no daemon needed).
+// weftctl schedules: every installed app's schedules ([[schedules]] and those it made itself) with its next run, computed as weft-appd does from the manifests and the last-fired times (no daemon needed).
+import { readAppSchedules } from '../appd/schedule/app-schedules.js';
 import { nextRun, parseCron } from '../appd/schedule/cron.js';
 import { readLastFired } from '../appd/schedule/state.js';
 import { scheduleStateFile } from '../config/paths.js';
@@ -10,7 +11,7 @@ export async function schedules(io: Io, common: Pick<Common, 'json'>): Promise<v
   const lastFired = readLastFired(scheduleStateFile());
   const now = Date.now();
   const rows = (await listInstalled()).flatMap((app) =>
-    (app.manifest?.schedules ?? []).map((s) => {
+    [...(app.manifest?.schedules ?? []), ...(app.manifest?.grants.some((g) => g.kind === 'schedule') ? readAppSchedules(app.installed.appId) : [])].map((s) => {
       const key = `${app.installed.appId}/${s.name}`;
       const since = lastFired[key] ?? now;
       const next = Math.max(nextRun(parseCron(s.cron, s.timeZone), since, since), now);

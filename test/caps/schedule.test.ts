@@ -70,4 +70,29 @@ describe('weft-appd scheduler', () => {
     expect(rows).toMatchObject([{ app_id: 'org.weft.test.echo', name: 'tick', cron: '@every 2s', time_zone: 'UTC' }]);
     expect(Date.parse(rows[0]!.next_run)).toBeGreaterThan(Date.parse(rows[0]!.last_fired));
   }, 90_000);
+
+  it('an app creates its own schedule through weft:app/schedule; ticks reach it (counted in its kv store) until it deletes it', async () => {
+    requireBuilt();
+    const t = makeEnv(REAL_RUNTIME_BIN, { WEFT_SCHEDULE_MIN_INTERVAL_S: '2', WEFT_STANDBY: '0', WEFT_LOG: 'info' });
+    envs.push(t);
+    const id = installRealApp(t.store, 'caps');
+    expect(spawnSync(process.execPath, [CTL_BIN, 'config', 'set', id, 'api_key', 'k'], { env: t.env, encoding: 'utf8' }).status).toBe(0);
+    const daemon = await startDaemon(t);
+    const client = await connect(t);
+    const events: AppdEvent[] = await subscribe(client);
+    const launched = (await client.request({ type: 'LAUNCH_APP', app_id: id, surface_id: 0 })) as { session_id: number };
+    const messages = () => events.filter((e) => e.type === 'IPC_MESSAGE' && e.session_id === launched.session_id).map((e) => JSON.parse(String(e.payload)) as Record<string, unknown>);
+    await client.request({ type: 'IPC_FORWARD', session_id: launched.session_id, payload: 'sched too-often @every 1s' });
+    await client.request({ type: 'IPC_FORWARD', session_id: launched.session_id, payload: 'sched wake @every 2s' });
+    await waitFor(() => messages().length >= 2, 20_000, 'replies to sched');
+    expect(messages()[0]).toEqual({ error: 'schedule: "@every 1s" runs every 1 s; the minimum interval is 2 s' });
+    expect(messages()[1]).toHaveProperty('next_run_ms');
+    await waitFor(() => messages().some((m) => m.ticks === 2), 20_000, 'two ticks counted by the app');
+    await client.request({ type: 'IPC_FORWARD', session_id: launched.session_id, payload: 'unsched wake' });
+    await waitFor(() => messages().some((m) => m.ok === true), 10_000, 'unsched reply');
+    const listed = JSON.parse(spawnSync(process.execPath, [CTL_BIN, '--json', 'schedules'], { env: t.env, encoding: 'utf8' }).stdout) as unknown[];
+    expect(listed).toEqual([]);
+    client.close();
+    await daemon.stop();
+  }, 90_000);
 });

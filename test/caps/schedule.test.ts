@@ -71,6 +71,30 @@ describe('weft-appd scheduler', () => {
     expect(Date.parse(rows[0]!.next_run)).toBeGreaterThan(Date.parse(rows[0]!.last_fired));
   }, 90_000);
 
+  it('a secret value never reaches weft-appd’s log or weftctl output, even when the app logs it or reads it back', async () => {
+    requireBuilt();
+    const secret = 'sk-appd-9f8e7d6c5b4a';
+    const t = makeEnv(REAL_RUNTIME_BIN, { WEFT_STANDBY: '0' });
+    envs.push(t);
+    const id = installRealApp(t.store, 'caps');
+    expect(spawnSync(process.execPath, [CTL_BIN, 'config', 'set', id, 'api_key'], { env: t.env, input: secret, encoding: 'utf8' }).status).toBe(0);
+    const daemon = await startDaemon(t);
+    const client = await connect(t);
+    const events: AppdEvent[] = await subscribe(client);
+    const launched = (await client.request({ type: 'LAUNCH_APP', app_id: id, surface_id: 0 })) as { session_id: number };
+    await client.request({ type: 'IPC_FORWARD', session_id: launched.session_id, payload: 'config api_key' });
+    await client.request({ type: 'IPC_FORWARD', session_id: launched.session_id, payload: `log the key is ${secret}` });
+    await waitFor(() => events.filter((e) => e.type === 'IPC_MESSAGE').length >= 2, 20_000, 'replies');
+    await waitFor(() => daemon.logs.some((r) => JSON.stringify(r).includes('app-log')), 10_000, 'the log record in appd’s log');
+    const ctlOut = spawnSync(process.execPath, [CTL_BIN, 'config', 'list', id], { env: t.env, encoding: 'utf8' });
+    await client.request({ type: 'TERMINATE_APP', session_id: launched.session_id });
+    client.close();
+    await daemon.stop();
+    expect(JSON.stringify(daemon.logs) + daemon.stderr.join('')).not.toContain(secret);
+    expect(JSON.stringify(daemon.logs)).toContain('the key is [redacted]');
+    expect(ctlOut.stdout + ctlOut.stderr).not.toContain(secret);
+  }, 90_000);
+
   it('an app creates its own schedule through weft:app/schedule; ticks reach it (counted in its kv store) until it deletes it', async () => {
     requireBuilt();
     const t = makeEnv(REAL_RUNTIME_BIN, { WEFT_SCHEDULE_MIN_INTERVAL_S: '2', WEFT_STANDBY: '0', WEFT_LOG: 'info' });

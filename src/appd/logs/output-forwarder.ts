@@ -15,6 +15,8 @@ export class OutputForwarder {
   private readonly bucket: TokenBucket;
   private suppressed = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Applied to each line before it is logged: the app's secret variable values become [redacted]. */
+  private redact: (text: string) => string = (text) => text;
 
   constructor(
     private readonly log: Logger,
@@ -24,7 +26,12 @@ export class OutputForwarder {
     this.bucket = new TokenBucket(linesPerSecond, linesPerSecond, now());
   }
 
-  line(stream: OutputStream, text: string): void {
+  redactWith(redact: (text: string) => string): void {
+    this.redact = redact;
+  }
+
+  line(stream: OutputStream, raw: string): void {
+    const text = this.redact(raw);
     const logged = text.length > MAX_LOGGED_LINE_CHARS ? text.slice(0, MAX_LOGGED_LINE_CHARS) : text;
     const cost = Math.max(1, Math.ceil(logged.length / CHARS_PER_TOKEN));
     if (!this.bucket.take(this.now(), cost)) {

@@ -1,6 +1,6 @@
 // One app's key-value store: an append-only log per generation (kv-<n>.log) with CRC-framed records, fsynced before a write is acknowledged, shared by all of the app's sessions.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRecord, recordAt, resyncAfter, type Record } from './record.js';
 
@@ -26,6 +26,20 @@ function newestGeneration(dir: string): number {
     if (match) newest = Math.max(newest, Number(match[1]));
   }
   return newest;
+}
+
+/** A compaction builder writes its temp file within seconds; one older than this was left by a killed builder. */
+const STALE_TEMP_MS = 10 * 60 * 1000;
+
+function removeStaleTemps(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (!/^\.kv-\d+\..*\.tmp$/.test(name)) continue;
+    try {
+      if (Date.now() - statSync(join(dir, name)).mtimeMs > STALE_TEMP_MS) unlinkSync(join(dir, name));
+    } catch {
+      // Removed by another session meanwhile.
+    }
+  }
 }
 
 function fsyncDir(dir: string): void {
@@ -63,6 +77,7 @@ export class KvStore {
     private readonly quotaBytes: number,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    removeStaleTemps(dir);
     this.open(newestGeneration(dir));
   }
 

@@ -57,6 +57,7 @@ export const APPS = [
   { dir: 'echo', kind: 'component', world: 'app' },
   { dir: 'stall', kind: 'component', world: 'app' },
   { dir: 'fetcher', kind: 'component', world: 'fetcher' },
+  { dir: 'caps', kind: 'component', world: 'caps' },
   { dir: 'wasip2-shaped', kind: 'wasip2', world: 'wasip2-shaped' },
 ];
 
@@ -299,6 +300,11 @@ const SMOKE = {
       JSON.stringify({ error: 'blocked: http://denied.example/' }),
     ],
   },
+  caps: {
+    exit: 0, ready: true, end: 'exit',
+    ipc: ['set a 1', 'get a', 'keys ', 'del a', 'get a', 'config greeting', 'log hi', 'sched wake @every 1h', 'unsched wake', '{"type":"schedule-tick","name":"wake"}', 'quit'],
+    replies: ['{"ok":true}', '{"value":"1"}', '{"keys":["a"]}', '{"ok":true}', '{"value":null}', '{"value":"hello"}', '{"ok":true}', '{"next_run_ms":3600000}', '{"ok":true}', '{"ticks":1}'],
+  },
   'wasip2-shaped': { exit: 0, ready: true, end: 'exit', ipc: ['ping', 'args', 'nope', 'quit'], replies: ['pong', '{"args":["app"]}', '{"error":"unknown command: nope"}'], rawReplies: true },
 };
 
@@ -317,6 +323,7 @@ async function smokeChild(outDir, specJson) {
   const shim = new WASIShim({ sandbox: { preopens: spec.preopens, env: {}, args: ['app'], enableNetwork: false } });
   const imports = shim.getImportObject();
 
+  const smokeKv = new Map();
   let ready = false;
   let delivered = 0;
   let replies = 0;
@@ -356,6 +363,20 @@ async function smokeChild(outDir, specJson) {
         delivered++;
         return next;
       },
+    },
+    // weft:app@0.2.0 for caps: an in-memory store, the manifest's default, and log records as events.
+    kv: {
+      get: (key) => smokeKv.get(key),
+      set: (key, value) => void smokeKv.set(key, value),
+      delete: (key) => void smokeKv.delete(key),
+      listKeys: (prefix) => ({ keys: [...smokeKv.keys()].filter((k) => k.startsWith(prefix)).sort(), nextCursor: undefined }),
+    },
+    config: { get: (name) => (name === 'greeting' ? 'hello' : undefined) },
+    log: { emit: (level, message, fields) => ev('log', { level, message, fields }) },
+    schedule: {
+      create: (name, cron, timeZone) => ({ name, cron, timeZone, nextRunMs: 3600000n }),
+      listSchedules: () => [],
+      delete: () => undefined,
     },
     fetch: {
       fetch(url, method, headers, body) {

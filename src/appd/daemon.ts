@@ -18,6 +18,7 @@ import { createDispatcher } from './server/dispatch.js';
 import { openListener, type ListenSource } from './server/listen.js';
 import { AppdServer } from './server/server.js';
 import { removeStaleIpcSockets } from './session/ipc-sockets.js';
+import { Scheduler } from './schedule/scheduler.js';
 import { Supervisor } from './session/supervisor.js';
 import { Confiner } from './sandbox/confiner.js';
 import { readHostLayout } from './sandbox/host-layout.js';
@@ -75,6 +76,8 @@ export class Daemon {
 
   /** Inode of the socket file we bound, so shutdown never unlinks a successor's socket. */
   private socketIno: number | null = null;
+  /** Delivers [[schedules]] ticks (src/appd/schedule/). */
+  private scheduler: Scheduler | null = null;
 
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { config, env, log } = options;
@@ -161,6 +164,17 @@ export class Daemon {
     daemon.reportStatus();
     // In the background: the socket already serves, and a signal may stop appd mid-restore.
     if (config.restore) void daemon.restore();
+    // --- schedules: arm every installed app's [[schedules]] ---
+    daemon.scheduler = new Scheduler(env, log.child({ component: 'schedule' }), {
+      sessionOf: (appId) => supervisor.running().find((s) => s.app_id === appId)?.session_id ?? null,
+      launch: async (appId) => {
+        const result = await supervisor.launch(appId);
+        return result.ok ? { ok: true, sessionId: result.session.id } : { ok: false, message: result.message };
+      },
+      forward: (sessionId, payload) => supervisor.forward(sessionId, payload),
+    });
+    void daemon.scheduler.start();
+    // --- end schedules ---
     return daemon;
   }
 
@@ -187,6 +201,7 @@ export class Daemon {
   private async doShutdown(why: string): Promise<void> {
     const { log, config } = this.options;
     log.info({ why }, 'weft-appd shutting down');
+    this.scheduler?.stop();
     this.notify((n) => n.stopping());
     const closed = this.server.stopAccepting();
     const wsClosed = this.ws?.close();

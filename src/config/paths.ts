@@ -39,6 +39,39 @@ export function appDataDir(appId: string, env: Env = process.env): string {
   return join(override && override.length > 0 ? override : join(dataHome(env), 'weft', 'apps'), appId, 'data');
 }
 
+/** The user's config home ($XDG_CONFIG_HOME, else ~/.config). */
+export function configHome(env: Env = process.env): string {
+  return env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(home(env), '.config');
+}
+
+/** The values `weftctl config set` stores for an app's [variables] (mode 0600; it may hold secrets). */
+export function variablesFile(appId: string, env: Env = process.env): string {
+  return join(configHome(env), 'weft', 'variables', `${appId}.json`);
+}
+
+/** When each schedule last fired, so ticks survive weft-appd restarts and missed ones are noticed. */
+export function scheduleStateFile(env: Env = process.env): string {
+  return join(dataHome(env), 'weft', 'schedules.json');
+}
+
+/** Schedules an app made through weft:app/schedule, one JSON file per app; weft-appd reads the directory. */
+export function appSchedulesDir(env: Env = process.env): string {
+  return join(dataHome(env), 'weft', 'schedules');
+}
+
+/** One directory per app, so a sandbox can bind just this app's (the file is replaced by rename). */
+export function appSchedulesFile(appId: string, env: Env = process.env): string {
+  return join(appSchedulesDir(env), appId, 'schedules.json');
+}
+
+/**
+ * An app's key-value store (storage:kv): weft's own directory, outside every directory an app
+ * sees, so the app reaches its data only through the kv interface.
+ */
+export function kvDir(appId: string, env: Env = process.env): string {
+  return join(dataHome(env), 'weft', 'kv', appId);
+}
+
 /** Host directory preopened as /xdg/documents for fs:*:xdg-documents. */
 export function documentsDir(env: Env = process.env): string {
   return env.XDG_DOCUMENTS_DIR && env.XDG_DOCUMENTS_DIR.length > 0 ? env.XDG_DOCUMENTS_DIR : join(home(env), 'Documents');

@@ -5,6 +5,8 @@ import { appdSocketPath } from '../config/paths.js';
 import { DaemonUnavailableError } from '../protocol/client.js';
 import * as commands from './commands.js';
 import { inertLines } from './inert.js';
+import * as configCommands from './config-commands.js';
+import * as scheduleCommands from './schedule-commands.js';
 import { CtlError } from './session-client.js';
 import * as web from './web.js';
 
@@ -42,6 +44,13 @@ function sessionIdArg(y: Argv) {
       return n;
     },
   });
+}
+
+/** A value piped to `config set`, without one trailing newline (what `echo` adds). */
+async function readStdinValue(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 /** Runs weftctl with `args` (argv without node and the script); resolves with the exit code. */
@@ -104,6 +113,26 @@ export async function runCtl(args: string[], io: commands.Io = stdio): Promise<n
           .option('timeout', timeout),
       (argv) => run(async () => web.open(io, common(argv), argv.target, argv['print-url'], argv.timeout)),
     )
+    .command('config', "set, unset or list an installed app's [variables] (settings and secrets)", (y) =>
+      y
+        .command(
+          'set <id> <name> [value]',
+          'set a variable; without [value] it is read from stdin (keeps a secret out of the process list and shell history)',
+          (c) => c.positional('id', { type: 'string', demandOption: true }).positional('name', { type: 'string', demandOption: true }).positional('value', { type: 'string' }),
+          (argv) => run(async () => configCommands.configSet(io, argv.id, argv.name, argv.value ?? (await readStdinValue()))),
+        )
+        .command(
+          'unset <id> <name>',
+          'remove a value set with config set (the default, if any, applies again)',
+          (c) => c.positional('id', { type: 'string', demandOption: true }).positional('name', { type: 'string', demandOption: true }),
+          (argv) => run(async () => configCommands.configUnset(io, argv.id, argv.name)),
+        )
+        .command('list <id>', 'list the variables, their values (secrets redacted) and where each comes from', (c) => c.positional('id', { type: 'string', demandOption: true }), (argv) =>
+          run(async () => configCommands.configList(io, { json: argv.json === true }, argv.id)),
+        )
+        .demandCommand(1, 'give config set, unset or list'),
+    )
+    .command('schedules', "list installed apps' [[schedules]] with their next run", {}, (argv) => run(async () => scheduleCommands.schedules(io, { json: argv.json === true })))
     .completion('completion', 'print a shell completion script (source it from ~/.bashrc or ~/.zshrc)')
     .demandCommand(1, 'give a command; see weftctl --help')
     .strict()

@@ -6,12 +6,13 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeVariableValues } from '../config/variable-values.js';
 import { installPackage } from '../pack/install.js';
 import { AppdClient } from '../protocol/client.js';
 import type { Response } from '../protocol/messages.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DEMO_APPS = ['counter', 'notes', 'echo', 'hello'];
+const DEMO_APPS = ['counter', 'notes', 'echo', 'hello', 'caps'];
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     ...process.env,
     XDG_RUNTIME_DIR: runtimeDir,
     XDG_DATA_HOME: join(base, 'data'),
+    XDG_CONFIG_HOME: join(base, 'config'),
     WEFT_APP_STORE: store,
     WEFT_DISABLE_CGROUP: '1',
     WEFT_RESTORE: '0',
@@ -90,6 +92,18 @@ async function main(): Promise<void> {
 
     const stopped = expect(await client.request({ type: 'TERMINATE_APP', session_id: ack.session_id }), 'APP_STATE');
     say(`TERMINATE_APP → ${stopped.state}`);
+
+    // weft:app@0.2.0: the caps app's required secret, as `weftctl config set` stores it.
+    writeVariableValues('org.weft.demo.caps', { api_key: 'demo-secret' }, env);
+    const capsReady = client.waitForEvent((e) => e.type === 'APP_READY', 30_000);
+    const caps = expect(await client.request({ type: 'LAUNCH_APP', app_id: 'org.weft.demo.caps', surface_id: 0 }), 'LAUNCH_ACK');
+    await capsReady;
+    for (const command of ['set visits 1', 'get visits', 'keys ', 'config greeting', 'log hello from the demo', 'sched nightly 0 3 * * *']) {
+      const reply = client.waitForEvent((e) => e.type === 'IPC_MESSAGE' && e.session_id === caps.session_id, 10_000);
+      expect(await client.request({ type: 'IPC_FORWARD', session_id: caps.session_id, payload: command }), 'APP_STATE');
+      say(`caps ${command} → ${expect(await reply, 'IPC_MESSAGE').payload}`);
+    }
+    say(`TERMINATE_APP caps → ${expect(await client.request({ type: 'TERMINATE_APP', session_id: caps.session_id }), 'APP_STATE').state}`);
     client.close();
     client = null;
 

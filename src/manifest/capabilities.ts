@@ -7,7 +7,10 @@ export type Grant =
   | { kind: 'net-fetch'; host: string; capability: string }
   | { kind: 'gpu'; use: 'compute' | 'render'; capability: string }
   | { kind: 'notifications'; capability: string }
-  | { kind: 'clipboard'; access: 'read' | 'write'; capability: string };
+  | { kind: 'clipboard'; access: 'read' | 'write'; capability: string }
+  | { kind: 'kv'; capability: string }
+  | { kind: 'config'; capability: string }
+  | { kind: 'schedule'; capability: string };
 
 const FIXED: Record<string, Grant> = {
   'fs:rw:app-data': { kind: 'fs', scope: 'app-data', writable: true, capability: 'fs:rw:app-data' },
@@ -19,6 +22,9 @@ const FIXED: Record<string, Grant> = {
   'sys:notifications': { kind: 'notifications', capability: 'sys:notifications' },
   'sys:clipboard:read': { kind: 'clipboard', access: 'read', capability: 'sys:clipboard:read' },
   'sys:clipboard:write': { kind: 'clipboard', access: 'write', capability: 'sys:clipboard:write' },
+  'storage:kv': { kind: 'kv', capability: 'storage:kv' },
+  'config:read': { kind: 'config', capability: 'config:read' },
+  'schedule:manage': { kind: 'schedule', capability: 'schedule:manage' },
 };
 
 export const KNOWN_CAPABILITIES: readonly string[] = [...Object.keys(FIXED), 'net:fetch:*', 'net:fetch:<host-pattern>'];

@@ -3,6 +3,8 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { appIdProblem } from './app-id.js';
 import { parseCapability, type Grant } from './capabilities.js';
 import { error, hasErrors, warning, type Problem } from './problem.js';
+import { readSchedules } from './schedules.js';
+import { readVariables } from './variables.js';
 import { DEFAULT_LIMITS, DEFAULT_RESTART, type Limits, type Manifest, type Restart, type RestartPolicy } from './types.js';
 
 export const MANIFEST_FILE = 'wapp.toml';
@@ -19,6 +21,10 @@ const KNOWN_TABLES: Record<string, readonly string[]> = {
   ui: ['entry'],
   limits: ['memory_max_mb', 'wasm_memory_max_mb', 'cpu_percent', 'ready_timeout_ms', 'data_max_mb'],
   restart: ['policy', 'max_restarts', 'window_ms', 'backoff_ms'],
+  // Each key is a variable name; read by readVariables.
+  variables: [],
+  // An array of tables; read by readSchedules.
+  schedules: [],
 };
 
 export interface ManifestResult {
@@ -238,6 +244,8 @@ export function parseManifest(text: string): ManifestResult {
   }
   const limits = readLimits(reader, reader.table('limits', false));
   const restart = readRestart(reader, reader.table('restart', false));
+  const variables = readVariables(root.variables, reader.problems);
+  const schedules = readSchedules(root.schedules, pkg.grants, reader.problems);
   const problems = reader.problems;
   const fields: ManifestFields = { capabilities: pkg.capabilities, grants: pkg.grants };
   if (pkg.id !== undefined && appIdProblem(pkg.id) === null) fields.id = pkg.id;
@@ -255,6 +263,8 @@ export function parseManifest(text: string): ManifestResult {
     module,
     limits,
     restart,
+    variables,
+    schedules,
   };
   if (pkg.description !== undefined) manifest.description = pkg.description;
   if (pkg.author !== undefined) manifest.author = pkg.author;

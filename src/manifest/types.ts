@@ -1,5 +1,7 @@
 // The typed form of wapp.toml: WEFT's tables plus weft's [limits] and [restart], with defaults filled in.
 import type { Grant } from './capabilities.js';
+import type { Schedule } from './schedules.js';
+import type { Variable } from './variables.js';
 
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
 
@@ -37,6 +39,10 @@ export interface Manifest {
   uiEntry?: string;
   limits: Limits;
   restart: Restart;
+  /** [variables]: settings and secrets for weft:app/config; empty when the table is absent. */
+  variables: Variable[];
+  /** [[schedules]]: wake-ups weft-appd delivers; empty when absent. */
+  schedules: Schedule[];
 }
 
 export const DEFAULT_LIMITS: Limits = {

@@ -192,6 +192,10 @@ function checkUnusedGrants(module: ModuleFacts, grants: readonly Grant[], uses: 
       reason = 'does not import weft:app/notifications';
     } else if (grant.kind === 'clipboard' && !uses.has('clipboard')) {
       reason = 'does not import weft:app/clipboard';
+    } else if (grant.kind === 'kv' && !uses.has('kv')) {
+      reason = 'does not import weft:app/kv';
+    } else if (grant.kind === 'config' && !uses.has('config')) {
+      reason = 'does not import weft:app/config';
     } else if (grant.kind === 'gpu') {
       problems.push(warning('package.capabilities', `"${grant.capability}" has no effect: weft gives apps no GPU interface`, UNUSED_HINT));
     }

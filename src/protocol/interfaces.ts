@@ -5,7 +5,7 @@
 // so a package that passes check is never refused at launch for an import check could see.
 
 /** The capability families an import can need (to link at all) or use (to do anything). */
-export type CapabilityUse = 'fs' | 'net-fetch' | 'notifications' | 'clipboard';
+export type CapabilityUse = 'fs' | 'net-fetch' | 'notifications' | 'clipboard' | 'kv' | 'config' | 'schedule';
 
 export interface InterfaceEntry {
   /** Unversioned name: `wasi:cli/environment`, `weft:app/ipc`. */
@@ -21,7 +21,8 @@ export interface InterfaceEntry {
 }
 
 const wasi = (iface: string, needs: CapabilityUse | null = null, uses: CapabilityUse | null = needs): InterfaceEntry => ({ iface, series: '0.2', provider: 'wasi', needs, uses });
-const weftApp = (name: string, needs: CapabilityUse | null): InterfaceEntry => ({ iface: `weft:app/${name}`, series: '0.1', provider: name, needs, uses: needs });
+/** weft:app interfaces: WEFT's 0.1 set (wit/weft-app.wit) and weft's 0.2 additions (wit/weft-app-0.2.wit). */
+const weftApp = (name: string, needs: CapabilityUse | null, series = '0.1'): InterfaceEntry => ({ iface: `weft:app/${name}`, series, provider: name, needs, uses: needs });
 
 export const INTERFACES: readonly InterfaceEntry[] = [
   wasi('wasi:cli/environment'),
@@ -60,6 +61,11 @@ export const INTERFACES: readonly InterfaceEntry[] = [
   weftApp('fetch', 'net-fetch'),
   weftApp('notifications', 'notifications'),
   weftApp('clipboard', 'clipboard'),
+  weftApp('kv', 'kv', '0.2'),
+  weftApp('config', 'config', '0.2'),
+  // Logs are every app's (docs/architecture/capabilities.md says why): no capability.
+  weftApp('log', null, '0.2'),
+  weftApp('schedule', 'schedule', '0.2'),
 ];
 
 /** How to grant each capability family, for error messages. */
@@ -68,14 +74,20 @@ export const CAPABILITY_HINTS: Readonly<Record<CapabilityUse, { what: string; ad
   notifications: { what: 'the sys:notifications capability', add: 'add "sys:notifications" to package.capabilities', capabilities: ['sys:notifications'] },
   clipboard: { what: 'a sys:clipboard capability', add: 'add "sys:clipboard:read" and/or "sys:clipboard:write" to package.capabilities', capabilities: ['sys:clipboard:read', 'sys:clipboard:write'] },
   fs: { what: 'an fs capability', add: 'add an fs:* capability to package.capabilities', capabilities: ['fs:rw:app-data', 'fs:read:app-data', 'fs:rw:xdg-documents', 'fs:read:xdg-documents'] },
+  kv: { what: 'the storage:kv capability', add: 'add "storage:kv" to package.capabilities', capabilities: ['storage:kv'] },
+  config: { what: 'the config:read capability', add: 'add "config:read" to package.capabilities', capabilities: ['config:read'] },
+  schedule: { what: 'the schedule:manage capability', add: 'add "schedule:manage" to package.capabilities', capabilities: ['schedule:manage'] },
 };
 
 /** The grant kind (manifest/capabilities.ts) that satisfies each capability family. */
-export const GRANT_KIND: Readonly<Record<CapabilityUse, 'fs' | 'net-fetch' | 'notifications' | 'clipboard'>> = {
+export const GRANT_KIND: Readonly<Record<CapabilityUse, 'fs' | 'net-fetch' | 'notifications' | 'clipboard' | 'kv' | 'config' | 'schedule'>> = {
   fs: 'fs',
   'net-fetch': 'net-fetch',
   notifications: 'notifications',
   clipboard: 'clipboard',
+  kv: 'kv',
+  config: 'config',
+  schedule: 'schedule',
 };
 
 const NAME = /^([a-z][a-z0-9-]*):([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)(?:@(.+))?$/;

@@ -111,7 +111,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     const limitMb = limits.wasmMemoryMaxMb;
     const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, hooks.say), locateAppCode(pkg, env, hooks.say)]);
     await checkRequestedPreopens(args.preopens, preopens);
-    const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null };
+    const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null, variables: pkg.manifest.variables, schedules: pkg.manifest.schedules };
     trace('app code located');
     const codeCacheDir = env.WEFT_RUNTIME_CODE_CACHE === '0' ? null : join(appCacheDir(args.appId, env), 'v8');
     const shimIo = needsShimIo(

@@ -16,6 +16,9 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/APP_READY session \d+ after \d+ ms/);
     expect(run.stdout).toMatch(/IPC increment → \{"count":1\}/);
     expect(run.stdout).toMatch(/IPC get → \{"count":2\}/);
+    expect(run.stdout).toMatch(/caps get visits → \{"value":"1"\}/);
+    expect(run.stdout).toMatch(/caps config greeting → \{"value":"hello"\}/);
+    expect(run.stdout).toMatch(/caps sched nightly 0 3 \* \* \* → \{"next_run_ms":\d+\}/);
     expect(run.stdout).toMatch(/weft-appd stopped cleanly/);
 
     const base = /temp runtime dir and store under (\S+)/.exec(run.stdout)?.[1];

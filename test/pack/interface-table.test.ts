@@ -7,7 +7,7 @@ import { FACTORS } from '../../src/runtime/factors/index.js';
 import { planImports } from '../../src/runtime/import-plan.js';
 
 const session = { appId: 'org.example.app', sessionId: '1', ipcConnected: true };
-const ALL_GRANTS: Grant[] = ['fs:rw:app-data', 'net:fetch:*', 'sys:notifications', 'sys:clipboard:read', 'sys:clipboard:write'].map((c) => (parseCapability(c) as { grant: Grant }).grant);
+const ALL_GRANTS: Grant[] = ['fs:rw:app-data', 'net:fetch:*', 'sys:notifications', 'sys:clipboard:read', 'sys:clipboard:write', 'storage:kv', 'config:read', 'schedule:manage'].map((c) => (parseCapability(c) as { grant: Grant }).grant);
 const GRANT_SETS = { 'no grants': [] as Grant[], 'every grant': ALL_GRANTS };
 
 /** Check's answer for one import with these grants: passes, or refused (unknown, bad version, or a needed grant missing). */

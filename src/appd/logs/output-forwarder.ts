@@ -18,6 +18,8 @@ export class OutputForwarder {
   private flushTimer: NodeJS.Timeout | null = null;
   /** The last lines, rate limit or not (QUERY_LOG / FOLLOW_LOG); bounded, so a flood costs nothing extra. */
   readonly tail = new LineRing();
+  /** Applied to each line before it is logged: the app's secret variable values become [redacted]. */
+  private redact: (text: string) => string = (text) => text;
 
   constructor(
     private readonly log: Logger,
@@ -27,7 +29,12 @@ export class OutputForwarder {
     this.bucket = new TokenBucket(linesPerSecond, linesPerSecond, now());
   }
 
-  line(stream: OutputStream, text: string): void {
+  redactWith(redact: (text: string) => string): void {
+    this.redact = redact;
+  }
+
+  line(stream: OutputStream, raw: string): void {
+    const text = this.redact(raw);
     const logged = text.length > MAX_LOGGED_LINE_CHARS ? text.slice(0, MAX_LOGGED_LINE_CHARS) : text;
     this.tail.push({ stream, text: logged, at: new Date(this.now()).toISOString() });
     const cost = Math.max(1, Math.ceil(logged.length / CHARS_PER_TOKEN));

@@ -41,7 +41,7 @@ export function bwrapArgs(layout: HostLayout, profile: ConfinementProfile, comma
   for (const bind of profile.packageBinds) args.push('--ro-bind', bind.source, bind.path);
   for (const link of profile.symlinks) args.push('--symlink', link.target, link.path);
   if (profile.cacheDir !== null) args.push('--bind', profile.cacheDir, profile.cacheDir);
-  for (const bind of profile.dataBinds) args.push(bind.writable ? '--bind' : '--ro-bind', bind.path, bind.path);
+  for (const bind of profile.dataBinds) args.push(`${bind.writable ? '--bind' : '--ro-bind'}${bind.optional ? '-try' : ''}`, bind.path, bind.path);
   if (profile.ipcSocket !== null) args.push('--bind', profile.ipcSocket, profile.ipcSocket);
   for (const socket of profile.sockets) args.push('--ro-bind', socket, socket);
   // The root bwrap builds (a tmpfs holding the mount points) becomes read-only: what the app may

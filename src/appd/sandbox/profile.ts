@@ -4,6 +4,8 @@
 export interface Bind {
   path: string;
   writable: boolean;
+  /** Bound only if it exists at launch (a capability's state file not yet written). */
+  optional?: boolean;
 }
 
 export interface ConfinementProfile {

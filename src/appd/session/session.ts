@@ -1,4 +1,5 @@
 // One app session: runs its runtime through starting → running → stopping → stopped, enforces limits and restarts it by policy.
+import { secretRedactor } from '../../config/secret-redactor.js';
 import type { Logger } from '../../log/logger.js';
 import type { Manifest } from '../../manifest/types.js';
 import type { AppStateKind, ExitInfo, Response, SessionDetails } from '../../protocol/messages.js';
@@ -82,6 +83,7 @@ export class Session {
     private readonly ctx: SessionContext,
   ) {
     this.output = new OutputForwarder(ctx.log, ctx.settings.logLinesPerSecond);
+    this.output.redactWith(secretRedactor(manifest.id, manifest.variables ?? []));
     this.judge = new LimitJudge(manifest.limits, ctx.settings.cpuWindowMs);
     this.finished = new Promise((resolve) => (this.markFinished = resolve));
   }

@@ -9,7 +9,7 @@ import { ErrorCode, type AppStateKind, type Response, type SessionRef } from '..
 import { appCacheDir } from '../../config/paths.js';
 import { NotInstalledError, resolveInstalled, type InstalledPackage } from '../../store/resolve.js';
 import type { Confiner } from '../sandbox/confiner.js';
-import { profileFor } from '../sandbox/profile-for.js';
+import { capabilityState, profileFor } from '../sandbox/profile-for.js';
 import type { LaunchBackend } from '../backends/types.js';
 import type { UsageSampler } from '../limits/sampler.js';
 import type { StopCause } from './exit.js';
@@ -101,6 +101,8 @@ export class Supervisor {
     try {
       preopens = await preparePreopens(preopensFor(manifest, this.options.env));
       await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+      // The capability state the sandbox binds read-write must exist before bwrap binds it.
+      for (const bind of capabilityState(manifest, this.options.env)) if (bind.writable) await mkdir(bind.path, { recursive: true, mode: 0o700 });
       relay = await IpcRelay.open(this.options.relayDir, {
         sessionId: id,
         maxBufferedBytes: this.options.ipcBufferBytes,

@@ -23,6 +23,10 @@ export interface SessionFacts {
   sessionId: string;
   /** Whether weft-runtime was given --ipc-socket (and connected). */
   ipcConnected: boolean;
+  /** The manifest's [variables] (absent: none). */
+  variables?: readonly import('../../manifest/variables.js').Variable[];
+  /** The manifest's [[schedules]] (absent: none). */
+  schedules?: readonly import('../../manifest/schedules.js').Schedule[];
 }
 
 /** What the wasm thread offers a factor's guest half. */

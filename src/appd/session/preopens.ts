@@ -1,6 +1,7 @@
-// The runtime's --preopen arguments for an app's filesystem grants, as WEFT maps them (app data → /data, documents → /xdg/documents).
+// The runtime's --preopen arguments for an app's filesystem grants (the mapping itself is src/manifest/fs-grants.ts, shared with the runtime).
 import { mkdir, stat } from 'node:fs/promises';
-import { appDataDir, documentsDir, type Env } from '../../config/paths.js';
+import type { Env } from '../../config/paths.js';
+import { fsMappings } from '../../manifest/fs-grants.js';
 import type { Manifest } from '../../manifest/types.js';
 
 export interface Preopen {
@@ -12,17 +13,9 @@ export interface Preopen {
   writable: boolean;
 }
 
-/** Pure: one preopen per granted scope (a read and an rw grant of the same scope give one). */
+/** Pure: one preopen per granted scope, by the mapping the runtime also derives its preopens from (src/manifest/fs-grants.ts). */
 export function preopensFor(manifest: Pick<Manifest, 'id' | 'grants'>, env: Env): Preopen[] {
-  const out = new Map<string, Preopen>();
-  for (const grant of manifest.grants) {
-    if (grant.kind !== 'fs') continue;
-    const guest = grant.scope === 'app-data' ? '/data' : '/xdg/documents';
-    const writable = grant.writable || (out.get(guest)?.writable ?? false);
-    if (grant.scope === 'app-data') out.set(guest, { host: appDataDir(manifest.id, env), guest, create: true, writable });
-    else out.set(guest, { host: documentsDir(env), guest, create: false, writable });
-  }
-  return [...out.values()];
+  return fsMappings(manifest, env).map(({ host, guest, create, writable }) => ({ host, guest, create, writable }));
 }
 
 /**

@@ -1,7 +1,7 @@
 // The app's filesystem view: preopens derived from fs:* grants only, and the check that --preopen asks for nothing more.
 import { mkdir, realpath, stat } from 'node:fs/promises';
-import { appDataDir, documentsDir, type Env } from '../../config/paths.js';
-import type { FsScope } from '../../manifest/capabilities.js';
+import type { Env } from '../../config/paths.js';
+import { fsMappings } from '../../manifest/fs-grants.js';
 import type { Manifest } from '../../manifest/types.js';
 import type { PreopenArg } from '../../protocol/runtime-argv.js';
 import { LoadError } from '../load-error.js';
@@ -16,38 +16,25 @@ export interface Preopen {
   capability: string;
 }
 
-export const GUEST_PATH: Record<FsScope, string> = {
-  'app-data': '/data',
-  'xdg-documents': '/xdg/documents',
-};
-
 /**
- * One preopen per granted fs scope; read and rw grants for the same scope merge into rw. The
- * app-data dir is created (0700) on first use; a missing Documents dir is left missing and
- * reported through `warn` rather than created behind the user's back.
+ * One preopen per granted fs scope, by the mapping appd also passes as --preopen
+ * (src/manifest/fs-grants.ts). The app-data dir is created (0700) on first use; a missing
+ * Documents dir is left missing and reported through `warn` rather than created behind the
+ * user's back.
  */
 export async function grantedPreopens(manifest: Manifest, env: Env, warn: (message: string) => void): Promise<Preopen[]> {
-  const scopes = new Map<FsScope, { writable: boolean; capability: string }>();
-  for (const grant of manifest.grants) {
-    if (grant.kind !== 'fs') continue;
-    const seen = scopes.get(grant.scope);
-    if (!seen || (grant.writable && !seen.writable)) scopes.set(grant.scope, { writable: grant.writable, capability: grant.capability });
-  }
   const preopens: Preopen[] = [];
-  for (const [scope, { writable, capability }] of scopes) {
-    let host: string;
-    if (scope === 'app-data') {
-      host = appDataDir(manifest.id, env);
+  for (const { guest, host, writable, capability, create } of fsMappings(manifest, env)) {
+    if (create) {
       await mkdir(host, { recursive: true, mode: 0o700 });
     } else {
-      host = documentsDir(env);
       const info = await stat(host).catch(() => null);
       if (!info?.isDirectory()) {
-        warn(`${capability} is granted but ${host} is not a directory; the app gets no ${GUEST_PATH[scope]}`);
+        warn(`${capability} is granted but ${host} is not a directory; the app gets no ${guest}`);
         continue;
       }
     }
-    preopens.push({ guest: GUEST_PATH[scope], host: await realpath(host), writable, capability });
+    preopens.push({ guest, host: await realpath(host), writable, capability });
   }
   return preopens;
 }

@@ -9,6 +9,7 @@ import { CounterProbe } from './helpers/counter-probe.js';
 import { PeakSampler } from './helpers/proc.js';
 import { record } from './helpers/results.js';
 import { fixtureAppId } from './helpers/sandbox.js';
+import { readWhenPresent } from '../ws/ws-client.js';
 import { RawWs, upgradeRequest, wsFrame } from './helpers/ws-raw.js';
 import { rssBytes } from '../support/processes.js';
 
@@ -27,7 +28,7 @@ const stats = { rawConnections: 0, rawFrames: 0, jsonFrames: 0, answers: 0 };
 const { sandbox, appd, watcher } = appdSuiteForFile('ws-fuzz', ['counter'], {
   env: { WEFT_STANDBY: '0' },
   ready: async () => {
-    port = Number(readFileSync(join(sandbox.runtimeDir, 'weft', 'appd.wsport'), 'utf8'));
+    port = Number(readWhenPresent(join(sandbox.runtimeDir, 'weft', 'appd.wsport')));
     counterId = await watcher.launchReady(fixtureAppId('counter'), 60_000);
     probe = new CounterProbe(watcher, counterId);
     await probe.once(60_000);

@@ -6,12 +6,30 @@ import { waitFor, type TestEnv } from '../appd/harness.js';
 
 export type Message = Record<string, unknown> & { type: string };
 
+/**
+ * A file appd writes once its WebSocket endpoint is up, which is just after its Unix socket
+ * answers: waits (up to 10 s) for it to appear, so a busy machine cannot make the read race appd.
+ */
+export function readWhenPresent(path: string): string {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const text = readFileSync(path, 'utf8');
+      if (text.length > 0) return text;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`${path} stayed empty for 10 s`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+  }
+}
+
 export function wsPort(t: TestEnv): number {
-  return Number(readFileSync(join(t.runtimeDir, 'appd.wsport'), 'utf8'));
+  return Number(readWhenPresent(join(t.runtimeDir, 'appd.wsport')));
 }
 
 export function wsToken(t: TestEnv): string {
-  return readFileSync(join(t.runtimeDir, 'appd.wstoken'), 'utf8');
+  return readWhenPresent(join(t.runtimeDir, 'appd.wstoken'));
 }
 
 export class WsClient {

@@ -428,8 +428,10 @@ describe('weft-appd lifecycle', () => {
         other = await listenAt(join(t.runtimeDir, 'ipc-40.sock'));
         writeFileSync(join(t.runtimeDir, 'ipc-41.sock'), 'not a socket');
         const second = await start(t);
+        // appd answers on its socket a moment before it has swept the stale ones: wait for its record of the sweep.
+        const swept = await waitFor(() => second.logs.find((l) => l.msg === 'removed 2 stale IPC sockets'), 10_000, 'the stale-socket sweep');
+        expect(swept).toMatchObject({ removed: expect.arrayContaining(left) });
         expect(readdirSync(t.runtimeDir).filter((n) => n.startsWith('ipc-')).sort()).toEqual(['ipc-40.sock', 'ipc-41.sock']);
-        expect(second.logs.find((l) => l.msg === 'removed 2 stale IPC sockets')).toMatchObject({ removed: expect.arrayContaining(left) });
       } finally {
         other?.close();
       }

@@ -1,5 +1,6 @@
 // appd's settings from the environment (and the --no-restore flag), with the documented defaults and precise errors for bad values.
-import { CeilingError, readCeilings, type Ceilings } from '../config/ceilings.js';
+import { readCeilings, type Ceilings } from '../config/ceilings.js';
+import { integerSetting } from '../config/setting.js';
 import { appdSocketPath, stateDir, type Env } from '../config/paths.js';
 
 export interface AppdConfig {
@@ -47,27 +48,12 @@ export class ConfigError extends Error {
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name}="${raw}" must be an integer from ${min} to ${max} (default ${fallback})`);
-  }
-  return value;
+  return integerSetting(env, name, fallback, min, max, (message) => new ConfigError(message));
 }
 
 /** WEFT_STANDBY: 0 turns the pool off, a number sets its size; anything else is an error. */
 function standbySize(env: Env): number {
   return integer(env, 'WEFT_STANDBY', 2, 0, 16);
-}
-
-function ceilingsFrom(env: Env): Ceilings {
-  try {
-    return readCeilings(env);
-  } catch (cause) {
-    if (cause instanceof CeilingError) throw new ConfigError(cause.message);
-    throw cause;
-  }
 }
 
 export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdConfig {
@@ -95,7 +81,7 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     // usual 1024-fd soft limit for the sessions' own fds.
     maxSessions: integer(env, 'WEFT_MAX_SESSIONS', 64, 1, 4096),
     maxClients: integer(env, 'WEFT_MAX_CLIENTS', 256, 1, 65_536),
-    ceilings: ceilingsFrom(env),
+    ceilings: readCeilings(env, (message) => new ConfigError(message)),
     // A local client sends a 4 MiB frame in well under a second; one that stalls mid-frame is
     // holding memory, not talking.
     frameDeadlineMs: integer(env, 'WEFT_FRAME_DEADLINE_MS', 10_000, 100, 600_000),

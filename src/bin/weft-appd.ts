@@ -10,7 +10,7 @@ import { weftVersion } from '../appd/version.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { runInstallUnitsCli } from '../systemd/install-units-cli.js';
 import { takeListenFds } from '../systemd/listen-fds.js';
-import { createNotifier } from '../systemd/notify.js';
+import { createSdNotifier } from '../systemd/notify.js';
 import { startWatchdog } from '../systemd/watchdog.js';
 
 function exitAfterFlush(log: Logger, code: number): void {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const log = createLogger('weft-appd');
   // Under systemd: sd_notify (READY/STATUS/STOPPING) and watchdog pings from this event loop; both
   // take their variables out of process.env so no runtime inherits them (no-ops outside systemd).
-  const notifier = createNotifier(process.env, { onError: (error) => log.warn({ err: error.message }, 'sd_notify failed') });
+  const notifier = createSdNotifier(process.env, { onError: (error) => log.warn({ err: error.message }, 'sd_notify failed') });
   startWatchdog(notifier);
   // Whatever ends this process from here on, no runtime is left behind.
   process.on('exit', () => killAllChildrenNow());

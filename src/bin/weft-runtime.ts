@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 const argv = process.argv.slice(2);
 // The wasm thread boots (a Node environment plus preview2-shim, tens of ms) while this thread
 // loads the rest of the runtime and the app.
-const worker = new Worker(new URL('../runtime/worker.js', import.meta.url), {
+const worker = new Worker(new URL('../runtime/wasm-thread/worker.js', import.meta.url), {
   workerData: { standby: argv[0] === '--standby', processStart: performance.timeOrigin },
   // A small young generation: ~1.5 MiB less RSS per session, no measurable cost in launch, IPC or
   // compute (docs/architecture/runtime.md, Measurements).
@@ -23,5 +23,5 @@ const booted = new Promise<void>((resolve) => {
   };
   worker.on('message', onMessage);
 });
-const { runtimeMain } = await import('../runtime/main.js');
+const { runtimeMain } = await import('../runtime/main-thread/main.js');
 await runtimeMain(argv, worker, booted);

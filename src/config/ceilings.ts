@@ -35,8 +35,11 @@ export class CeilingError extends Error {
   override name = 'CeilingError';
 }
 
-/** The ceilings set in `env`, defaults for the rest; a bad value is an error naming the variable and its range. */
-export function readCeilings(env: Env): Ceilings {
+/**
+ * The ceilings set in `env`, defaults for the rest; a bad value is an error naming the variable and
+ * its range, of the class the reader's side reports (appd: a config error, the runtime: a load error).
+ */
+export function readCeilings(env: Env, toError: (message: string) => Error = (message) => new CeilingError(message)): Ceilings {
   const ceilings = { ...DEFAULT_CEILINGS };
   for (const key of KEYS) {
     const { env: name, min, max } = CEILING_SETTINGS[key];
@@ -44,7 +47,7 @@ export function readCeilings(env: Env): Ceilings {
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new CeilingError(`${name}="${raw}" must be an integer from ${min} to ${max} (default ${DEFAULT_CEILINGS[key]})`);
+      throw toError(`${name}="${raw}" must be an integer from ${min} to ${max} (default ${DEFAULT_CEILINGS[key]})`);
     }
     ceilings[key] = value;
   }

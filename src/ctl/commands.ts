@@ -2,7 +2,8 @@
 import { ErrorCode, type Response, type SessionDetails } from '../protocol/messages.js';
 import { CtlClient, CtlError } from './session-client.js';
 import { inert, inertJson } from './inert.js';
-import { describeExit, formatBytes, formatDuration, formatEvent, keyValues, sessionDetails, sessionRow, SESSION_HEADERS, table } from './format.js';
+import { describeExit } from '../protocol/exit-text.js';
+import { formatBytes, formatDuration, formatEvent, keyValues, sessionDetails, sessionRow, SESSION_HEADERS, table } from './format.js';
 
 export interface Io {
   out(text: string): void;

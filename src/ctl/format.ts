@@ -1,6 +1,7 @@
 // Text formatting for weftctl: aligned tables, sizes, durations and one-line event descriptions.
 import type { Response, SessionDetails } from '../protocol/messages.js';
 import { inert } from './inert.js';
+import { describeExit } from '../protocol/exit-text.js';
 
 /** Left-aligned columns separated by two spaces; the header row in capitals. */
 export function table(headers: readonly string[], cellsOf: ReadonlyArray<readonly string[]>): string {
@@ -40,11 +41,6 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
 }
 
-/** "exited (code 7)", "killed (signal SIGKILL): …" */
-export function describeExit(exit: { exit_code?: number | null; signal?: string | null; reason?: string; message?: string }): string {
-  const how = exit.signal ? `signal ${exit.signal}` : exit.exit_code !== undefined && exit.exit_code !== null ? `code ${exit.exit_code}` : null;
-  return `${exit.reason ?? 'stopped'}${how ? ` (${how})` : ''}${exit.message ? `: ${exit.message}` : ''}`;
-}
 
 export function sessionRow(s: SessionDetails, now: number): string[] {
   return [

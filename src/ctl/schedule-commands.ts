@@ -1,7 +1,7 @@
 // weftctl schedules: every installed app's schedules ([[schedules]] and those it made itself) with its next run, computed as weft-appd does from the manifests and the last-fired times (no daemon needed).
-import { readAppSchedules } from '../appd/schedule/app-schedules.js';
-import { nextRun, parseCron } from '../appd/schedule/cron.js';
-import { readLastFired } from '../appd/schedule/state.js';
+import { readAppSchedules } from '../schedule/app-schedules.js';
+import { nextRun, parseCron } from '../schedule/cron.js';
+import { readLastFired } from '../schedule/last-fired.js';
 import { scheduleStateFile } from '../config/paths.js';
 import { listInstalled } from '../store/list.js';
 import type { Common, Io } from './commands.js';

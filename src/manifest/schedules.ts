@@ -1,5 +1,5 @@
 // The manifest's [[schedules]]: wake-ups weft-appd delivers to the app as IPC messages (schedule:manage).
-import { CronError, parseCron, shortestGapMs } from '../appd/schedule/cron.js';
+import { CronError, parseCron, shortestGapMs } from '../schedule/cron.js';
 import type { Grant } from './capabilities.js';
 import { error, type Problem } from './problem.js';
 

@@ -1,6 +1,6 @@
 // `weft-pack check`: every problem with a package directory at once — manifest, files, WebAssembly, imports versus capabilities.
 import { lstat, readFile, realpath } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { Grant } from '../manifest/capabilities.js';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifest, type ManifestFields } from '../manifest/parse.js';
 import { error, hasErrors, warning, type Problem } from '../manifest/problem.js';
@@ -10,7 +10,7 @@ import { inspectWasm, type WasmInfo } from '../wasm/inspect.js';
 import { sha256Hex } from './content-hash.js';
 import { CAPABILITY_HINTS, GRANT_KIND } from '../protocol/interfaces.js';
 import { judgeComponentImport, judgeCoreImport, type CapabilityUse } from './import-policy.js';
-import { isWithin, resolveFileInside } from './inside.js';
+import { resolveFileInside } from './inside.js';
 import { DEFAULT_LIMITS, mebibytes, type PackageLimits } from './limits.js';
 import { walkPackage, type PackageTree } from './package-tree.js';
 import { whereLinkLeads } from './symlink-target.js';

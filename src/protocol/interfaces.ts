@@ -1,6 +1,6 @@
 // The one table of the component interfaces weft provides: name, accepted version series, provider, and the capability each needs.
 //
-// `weft-pack check` (src/pack/import-policy.ts), the runtime's import plan (src/runtime/import-plan.ts)
+// `weft-pack check` (src/pack/import-policy.ts), the runtime's import plan (src/runtime/main-thread/import-plan.ts)
 // and the factor registry (src/runtime/factors/index.ts) all read this table and `judgeInterface`,
 // so a package that passes check is never refused at launch for an import check could see.
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
  * (our main PID) as credentials. Unprivileged, the credentials are its own PID, so the unit needs
  * `NotifyAccess=all` (attribution by cgroup). See docs/architecture/systemd.md for measurements.
  */
-export interface Notifier {
+export interface SdNotifier {
   /** False for the no-op notifier (NOTIFY_SOCKET unset: not started by systemd as Type=notify). */
   readonly enabled: boolean;
   /** READY=1: the daemon is serving. Startup of a Type=notify unit completes here. */
@@ -22,7 +22,7 @@ export interface Notifier {
   watchdog(): Promise<void>;
 }
 
-export interface NotifierOptions {
+export interface SdNotifierOptions {
   /** Binary to run; default `systemd-notify` from PATH. */
   command?: string;
   /** Kill a `systemd-notify` that has not finished after this long (its own barrier wait is 5 s). */
@@ -46,7 +46,7 @@ export class NotifyError extends Error {
   }
 }
 
-class NoopNotifier implements Notifier {
+class NoopNotifier implements SdNotifier {
   readonly enabled = false;
   ready(): Promise<void> {
     return Promise.resolve();
@@ -62,7 +62,7 @@ class NoopNotifier implements Notifier {
   }
 }
 
-class SystemdNotifier implements Notifier {
+class SystemdNotifier implements SdNotifier {
   readonly enabled = true;
   /** Messages go out one `systemd-notify` at a time so the manager sees them in call order. */
   private tail: Promise<void> = Promise.resolve();
@@ -157,7 +157,7 @@ function defaultOnError(error: Error): void {
  * A notifier for this process: the real one when systemd passed NOTIFY_SOCKET, a no-op otherwise.
  * Abstract-namespace sockets (`@…`) are passed through; `systemd-notify` handles them.
  */
-export function createNotifier(env: NodeJS.ProcessEnv = process.env, options: NotifierOptions = {}): Notifier {
+export function createSdNotifier(env: NodeJS.ProcessEnv = process.env, options: SdNotifierOptions = {}): SdNotifier {
   const socket = env.NOTIFY_SOCKET;
   if (options.unsetEnvironment ?? true) delete env.NOTIFY_SOCKET;
   if (!socket || socket.length === 0) return new NoopNotifier();

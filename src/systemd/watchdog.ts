@@ -1,5 +1,5 @@
 // systemd watchdog: pings WATCHDOG=1 every WATCHDOG_USEC/2 from the daemon's own event loop.
-import type { Notifier } from './notify.js';
+import type { SdNotifier } from './notify.js';
 
 /**
  * The ping interval in ms when systemd asked this process for watchdog pings (WATCHDOG_USEC set,
@@ -39,7 +39,7 @@ export interface WatchdogOptions {
  * The timer runs on the main event loop on purpose: if the loop hangs (or the process is stopped),
  * pings stop and systemd restarts the unit. The timer is unref'd so it never keeps the daemon alive.
  */
-export function startWatchdog(notifier: Notifier, options: WatchdogOptions = {}): WatchdogHandle | undefined {
+export function startWatchdog(notifier: SdNotifier, options: WatchdogOptions = {}): WatchdogHandle | undefined {
   const env = options.env ?? process.env;
   const intervalMs = watchdogIntervalMs(env, options.pid ?? process.pid);
   if (options.unsetEnvironment ?? true) {

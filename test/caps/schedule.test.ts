@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCron, nextRun } from '../../src/appd/schedule/cron.js';
+import { parseCron, nextRun } from '../../src/schedule/cron.js';
 import { parseManifest } from '../../src/manifest/parse.js';
 import { connect, CTL_BIN, installRealApp, makeEnv, REAL_RUNTIME_BIN, requireBuilt, startDaemon, subscribe, waitFor, type AppdEvent, type TestEnv } from '../appd/harness.js';
 

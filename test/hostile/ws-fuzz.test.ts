@@ -1,5 +1,4 @@
 // Fuzzes a live weft-appd's WebSocket endpoint (handshakes, raw frames, JSON) while a counter session must keep answering; appd stays up with bounded RSS.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import WebSocket from 'ws';

@@ -4,9 +4,9 @@ import { parseCapability, type Grant } from '../../src/manifest/capabilities.js'
 import { judgeComponentImport } from '../../src/pack/import-policy.js';
 import { GRANT_KIND, INTERFACES } from '../../src/protocol/interfaces.js';
 import { FACTORS } from '../../src/runtime/factors/index.js';
-import { planImports } from '../../src/runtime/import-plan.js';
+import { planImports } from '../../src/runtime/main-thread/import-plan.js';
 
-const session = { appId: 'org.example.app', sessionId: '1', ipcConnected: true };
+const session = { appId: 'org.example.app', sessionId: '1', ipcConnected: true, env: {}, kvQuotaBytes: 1 << 20 };
 const ALL_GRANTS: Grant[] = ['fs:rw:app-data', 'net:fetch:*', 'sys:notifications', 'sys:clipboard:read', 'sys:clipboard:write', 'storage:kv', 'config:read', 'schedule:manage'].map((c) => (parseCapability(c) as { grant: Grant }).grant);
 const GRANT_SETS = { 'no grants': [] as Grant[], 'every grant': ALL_GRANTS };
 

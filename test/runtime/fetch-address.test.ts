@@ -1,10 +1,10 @@
-// net:fetch by address (src/runtime/sandbox/address-policy.ts, the fetch factor's host side): a name granted must not lead to loopback or private addresses unless granted literally; the address checked is the one connected to.
+// net:fetch by address (src/runtime/both-threads/address-policy.ts, the fetch factor's host side): a name granted must not lead to loopback or private addresses unless granted literally; the address checked is the one connected to.
 import { lookup, type LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAllowed, fetchDenial, type FetchConfig } from '../../src/runtime/factors/fetch.js';
-import { addressRefusal, internalRange, type Resolver } from '../../src/runtime/sandbox/address-policy.js';
+import { addressRefusal, internalRange, type Resolver } from '../../src/runtime/both-threads/address-policy.js';
 
 describe('internalRange', () => {
   it.each([

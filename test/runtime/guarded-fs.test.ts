@@ -1,11 +1,11 @@
-// The JS filesystem guard alone (src/runtime/sandbox/guarded-fs.ts over the real preview2-shim), one test per escape class, with real files and symlinks on disk and a concurrent flipper for link/rename.
+// The JS filesystem guard alone (src/runtime/wasm-thread/sandbox/guarded-fs.ts over the real preview2-shim), one test per escape class, with real files and symlinks on disk and a concurrent flipper for link/rename.
 import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGuardedFilesystem } from '../../src/runtime/sandbox/guarded-fs.js';
-import { loadShimIo } from '../../src/runtime/wasi/shim.js';
+import { createGuardedFilesystem } from '../../src/runtime/wasm-thread/sandbox/guarded-fs.js';
+import { loadShimIo } from '../../src/runtime/wasm-thread/wasi/shim.js';
 
 type Guarded = ReturnType<typeof createGuardedFilesystem>;
 type Dir = InstanceType<Guarded['types']['Descriptor']>;

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEntry } from '../../src/runtime/entry-loader.js';
-import { CABI_REP } from '../../src/runtime/wasi/resource.js';
-import { loadShimIo } from '../../src/runtime/wasi/shim.js';
+import { loadComponentJs } from '../../src/runtime/wasm-thread/entry-loader.js';
+import { CABI_REP } from '../../src/runtime/wasm-thread/wasi/resource.js';
+import { loadShimIo } from '../../src/runtime/wasm-thread/wasi/shim.js';
 import { precompile } from '../../src/wasm/precompile.js';
 import { ROOT } from './helpers/harness.js';
 
@@ -53,7 +53,7 @@ describe("jco's generated component.js (the entry loader's fast path)", () => {
     // V8 code cache is written. If jco's output changes shape, the loader silently falls back to
     // import() (slower launches): this catches it.
     const cacheDir = join(work, 'v8');
-    const entry = await loadEntry(pathToFileURL(join(out, 'component.js')).href, cacheDir);
+    const entry = await loadComponentJs(pathToFileURL(join(out, 'component.js')).href, cacheDir);
     expect(typeof entry.instantiate).toBe('function');
     entry.saveCodeCache();
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.v8')), 'the fast (script + code cache) path was not taken').toHaveLength(1);

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseCapability, type Grant } from '../../src/manifest/capabilities.js';
 import { fetchDenial } from '../../src/runtime/factors/fetch.js';
-import { planImports } from '../../src/runtime/import-plan.js';
-import { LoadError } from '../../src/runtime/load-error.js';
-import { authorityParts, gatedOutgoingHandler } from '../../src/runtime/sandbox/http-gate.js';
+import { planImports } from '../../src/runtime/main-thread/import-plan.js';
+import { LoadError } from '../../src/runtime/main-thread/load-error.js';
+import { authorityParts, gatedOutgoingHandler } from '../../src/runtime/wasm-thread/sandbox/http-gate.js';
 
-const facts = { appId: 'org.test.app', sessionId: '1', ipcConnected: true };
+const facts = { appId: 'org.test.app', sessionId: '1', ipcConnected: true, env: {}, kvQuotaBytes: 1 << 20 };
 function grants(...capabilities: string[]): Grant[] {
   return capabilities.map((c) => {
     const parsed = parseCapability(c);

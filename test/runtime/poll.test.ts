@@ -1,11 +1,11 @@
-// Unit tests for weft's timers and poll (src/runtime/wasi/poll.ts): Atomics.wait instead of spinning, the early wake on a
+// Unit tests for weft's timers and poll (src/runtime/wasm-thread/wasi/poll.ts): Atomics.wait instead of spinning, the early wake on a
 // message arrival (short timers only), jco's rep contract, and lists mixing preview2-shim pollables with weft's.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import * as own from '../../src/runtime/wasi/own-io.js';
-import { ArrivalSignal, createPolling, type TimerPollable } from '../../src/runtime/wasi/poll.js';
-import { CABI_REP, DISPOSE } from '../../src/runtime/wasi/resource.js';
-import { loadShimIo } from '../../src/runtime/wasi/shim.js';
+import * as own from '../../src/runtime/wasm-thread/wasi/own-io.js';
+import { ArrivalSignal, createPolling, type TimerPollable } from '../../src/runtime/wasm-thread/wasi/poll.js';
+import { CABI_REP, DISPOSE } from '../../src/runtime/wasm-thread/wasi/resource.js';
+import { loadShimIo } from '../../src/runtime/wasm-thread/wasi/shim.js';
 
 const MS = 1_000_000n;
 

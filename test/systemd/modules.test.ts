@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseInstallUnitsArgs, runInstallUnitsCli } from '../../src/systemd/install-units-cli.js';
 import { installUnits, quoteExecArg, renderUnit, UNIT_FILES } from '../../src/systemd/install-units.js';
 import { ListenFdsError, takeListenFds } from '../../src/systemd/listen-fds.js';
-import { createNotifier, type Notifier } from '../../src/systemd/notify.js';
+import { createSdNotifier, type SdNotifier } from '../../src/systemd/notify.js';
 import { startWatchdog, watchdogIntervalMs } from '../../src/systemd/watchdog.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'weft-systemd-modules-'));
@@ -59,7 +59,7 @@ describe('watchdogIntervalMs', () => {
 });
 
 describe('startWatchdog', () => {
-  function fakeNotifier(): Notifier & { pings: number } {
+  function fakeNotifier(): SdNotifier & { pings: number } {
     const n = {
       enabled: true,
       pings: 0,
@@ -112,11 +112,11 @@ describe('startWatchdog', () => {
 
   it('does nothing without a watchdog or with the no-op notifier', () => {
     expect(startWatchdog(fakeNotifier(), { env: {}, pid: 7 })).toBeUndefined();
-    expect(startWatchdog(createNotifier({}), { env: { WATCHDOG_USEC: '2000000' }, pid: 7 })).toBeUndefined();
+    expect(startWatchdog(createSdNotifier({}), { env: { WATCHDOG_USEC: '2000000' }, pid: 7 })).toBeUndefined();
   });
 });
 
-describe('createNotifier', () => {
+describe('createSdNotifier', () => {
   /** A stand-in for systemd-notify that appends its arguments and NOTIFY_SOCKET to a file. */
   function recorder(name: string, delayMs = 0): { command: string; lines: () => string[] } {
     const log = join(scratch, `${name}.log`);
@@ -127,7 +127,7 @@ describe('createNotifier', () => {
   }
 
   it('is a no-op without NOTIFY_SOCKET', async () => {
-    const notifier = createNotifier({});
+    const notifier = createSdNotifier({});
     expect(notifier.enabled).toBe(false);
     await notifier.ready();
     await notifier.status('x');
@@ -136,7 +136,7 @@ describe('createNotifier', () => {
   it('sends in call order, one systemd-notify at a time, and hides NOTIFY_SOCKET from children', async () => {
     const { command, lines } = recorder('order', 50);
     const env: NodeJS.ProcessEnv = { NOTIFY_SOCKET: '/run/user/1/systemd/notify' };
-    const notifier = createNotifier(env, { command });
+    const notifier = createSdNotifier(env, { command });
     expect(env.NOTIFY_SOCKET).toBeUndefined();
     await Promise.all([notifier.ready(), notifier.status('first\nline'), notifier.stopping()]);
     expect(lines()).toEqual([
@@ -148,7 +148,7 @@ describe('createNotifier', () => {
 
   it('coalesces a burst of STATUS updates into the latest text', async () => {
     const { command, lines } = recorder('status', 100);
-    const notifier = createNotifier({ NOTIFY_SOCKET: '@sock' }, { command });
+    const notifier = createSdNotifier({ NOTIFY_SOCKET: '@sock' }, { command });
     const busy = notifier.ready();
     const sends = [1, 2, 3, 4].map((n) => notifier.status(`${n} sessions`));
     await Promise.all([busy, ...sends]);
@@ -157,14 +157,14 @@ describe('createNotifier', () => {
 
   it('does not stack watchdog pings while one is in flight', async () => {
     const { command, lines } = recorder('ping', 200);
-    const notifier = createNotifier({ NOTIFY_SOCKET: '@sock' }, { command });
+    const notifier = createSdNotifier({ NOTIFY_SOCKET: '@sock' }, { command });
     await Promise.all([notifier.watchdog(), notifier.watchdog(), notifier.watchdog()]);
     expect(lines()).toEqual(['@sock|WATCHDOG=1']);
   });
 
   it('reports a missing binary precisely and keeps going', async () => {
     const errors: string[] = [];
-    const notifier = createNotifier({ NOTIFY_SOCKET: '@sock' }, { command: join(scratch, 'no-such-notify'), onError: (e) => errors.push(e.message) });
+    const notifier = createSdNotifier({ NOTIFY_SOCKET: '@sock' }, { command: join(scratch, 'no-such-notify'), onError: (e) => errors.push(e.message) });
     await notifier.ready();
     expect(errors).toEqual([expect.stringMatching(/^sd_notify READY=1 was not delivered: `.*no-such-notify` is not installed or not in PATH/)]);
   });

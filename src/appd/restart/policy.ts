@@ -1,5 +1,6 @@
 // Restart decisions from a manifest's [restart] table: exponential backoff, and a start limit like systemd's StartLimitBurst.
 import type { ExitInfo } from '../../protocol/messages.js';
+import { describeExit } from '../../protocol/exit-text.js';
 import type { Restart } from '../../manifest/types.js';
 import { isCleanExit, isDeliberateStop } from '../session/exit.js';
 
@@ -44,7 +45,3 @@ export function decideRestart(policy: Restart, exit: ExitInfo, restartTimes: rea
   return { kind: 'restart', delayMs: backoffDelay(policy.backoffMs, recent.length) };
 }
 
-export function describeExit(exit: ExitInfo): string {
-  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.exit_code}`;
-  return `${exit.reason} (${how})${exit.message ? `: ${exit.message}` : ''}`;
-}

@@ -4,9 +4,7 @@ import type { Env } from '../../config/paths.js';
 import type { Manifest } from '../../manifest/types.js';
 import { entryPath } from '../../store/layout.js';
 import type { InstalledPackage } from '../../store/resolve.js';
-import { extraReadablePaths as configReadable } from '../../runtime/factors/config.js';
-import { extraWritablePaths as kvWritable } from '../../runtime/factors/kv.js';
-import { extraReadablePaths as scheduleReadable, extraWritablePaths as scheduleWritable } from '../../runtime/factors/schedule.js';
+import { capabilityState } from '../../config/capability-state.js';
 import { desktopAccess } from './desktop.js';
 import type { Bind, ConfinementProfile } from './profile.js';
 
@@ -18,21 +16,6 @@ export interface ProfileInput {
   cacheDir: string | null;
   /** appd's environment: where the desktop sockets are. */
   env: Env;
-}
-
-/**
- * What the weft:app@0.2 factors keep on disk for a granted app: its key-value store and schedules
- * (read-write, created before launch by the supervisor), its variable values and appd's schedule
- * state (read-only, bound when they exist).
- */
-export function capabilityState(manifest: Pick<Manifest, 'id' | 'grants' | 'variables'>, env: Env): Bind[] {
-  const { id, grants } = manifest;
-  return [
-    ...kvWritable(grants, id, env).map((path) => ({ path, writable: true })),
-    ...scheduleWritable(grants, id, env).map((path) => ({ path, writable: true })),
-    ...configReadable(grants, id, manifest.variables, env).map((path) => ({ path, writable: false, optional: true })),
-    ...scheduleReadable(grants, env).map((path) => ({ path, writable: false, optional: true })),
-  ];
 }
 
 /**

@@ -3,11 +3,11 @@ import { scheduleStateFile, type Env } from '../../config/paths.js';
 import type { Logger } from '../../log/logger.js';
 import { MAX_SCHEDULES, minIntervalSeconds, scheduleProblem, type Schedule } from '../../manifest/schedules.js';
 import { listInstalled } from '../../store/list.js';
-import { nextRun, parseCron, type CronSpec } from './cron.js';
+import { nextRun, parseCron, type CronSpec } from '../../schedule/cron.js';
 import { statSync } from 'node:fs';
 import { appSchedulesFile } from '../../config/paths.js';
-import { readAppSchedules } from './app-schedules.js';
-import { readLastFired, writeLastFired, type LastFired } from './state.js';
+import { readAppSchedules } from '../../schedule/app-schedules.js';
+import { readLastFired, writeLastFired, type LastFired } from '../../schedule/last-fired.js';
 
 /** How often due schedules are checked: against the wall clock, so a machine that slept catches up at once. */
 const CHECK_INTERVAL_MS = 1000;

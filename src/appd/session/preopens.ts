@@ -4,7 +4,7 @@ import type { Env } from '../../config/paths.js';
 import { fsMappings } from '../../manifest/fs-grants.js';
 import type { Manifest } from '../../manifest/types.js';
 
-export interface Preopen {
+export interface PreopenPlan {
   host: string;
   guest: string;
   /** Created before launch when missing (the app's own data dir). */
@@ -14,7 +14,7 @@ export interface Preopen {
 }
 
 /** Pure: one preopen per granted scope, by the mapping the runtime also derives its preopens from (src/manifest/fs-grants.ts). */
-export function preopensFor(manifest: Pick<Manifest, 'id' | 'grants'>, env: Env): Preopen[] {
+export function preopensFor(manifest: Pick<Manifest, 'id' | 'grants'>, env: Env): PreopenPlan[] {
   return fsMappings(manifest, env).map(({ host, guest, create, writable }) => ({ host, guest, create, writable }));
 }
 
@@ -23,8 +23,8 @@ export function preopensFor(manifest: Pick<Manifest, 'id' | 'grants'>, env: Env)
  * directory is missing (a user without ~/Documents): the runtime refuses a --preopen of a
  * directory that does not exist, and it would rather start the app without that folder.
  */
-export async function preparePreopens(preopens: readonly Preopen[]): Promise<Preopen[]> {
-  const usable: Preopen[] = [];
+export async function preparePreopens(preopens: readonly PreopenPlan[]): Promise<PreopenPlan[]> {
+  const usable: PreopenPlan[] = [];
   for (const p of preopens) {
     if (p.create) await mkdir(p.host, { recursive: true, mode: 0o700 });
     else if (!(await stat(p.host).catch(() => null))?.isDirectory()) continue;

@@ -9,13 +9,14 @@ import { ErrorCode, type AppStateKind, type Response, type SessionRef } from '..
 import { appCacheDir } from '../../config/paths.js';
 import { NotInstalledError, resolveInstalled, type InstalledPackage } from '../../store/resolve.js';
 import type { Confiner } from '../sandbox/confiner.js';
-import { capabilityState, profileFor } from '../sandbox/profile-for.js';
+import { capabilityState } from '../../config/capability-state.js';
+import { profileFor } from '../sandbox/profile-for.js';
 import type { LaunchBackend } from '../backends/types.js';
 import type { UsageSampler } from '../limits/sampler.js';
 import type { StopCause } from './exit.js';
 import { BoundedHistory } from './history.js';
 import { IpcRelay, type ForwardResult } from './ipc-relay.js';
-import { preopensFor, preparePreopens, type Preopen } from './preopens.js';
+import { preopensFor, preparePreopens, type PreopenPlan } from './preopens.js';
 import { Session, type SessionSettings } from './session.js';
 
 export interface SupervisorOptions {
@@ -95,7 +96,7 @@ export class Supervisor {
       );
     }
     manifest = { ...manifest, limits: effectiveLimits(manifest.limits, this.options.ceilings) };
-    let preopens: Preopen[];
+    let preopens: PreopenPlan[];
     let relay: IpcRelay;
     const cacheDir = appCacheDir(appId, this.options.env);
     try {

@@ -1,9 +1,8 @@
 // Factor weft:app/config (config:read): the app's [variables], with the values the user set; also refuses a launch while a required variable has no value.
-import { variablesFile, type Env } from '../../config/paths.js';
+import { type Env } from '../../config/paths.js';
 import { effectiveValues, missingRequiredMessage, readVariableValues, VariableValuesError } from '../../config/variable-values.js';
-import type { Grant } from '../../manifest/capabilities.js';
 import type { Variable } from '../../manifest/variables.js';
-import { LoadError } from '../load-error.js';
+import { LoadError } from '../main-thread/load-error.js';
 import { defineFactor, err, ok, type WitResult } from './factor.js';
 
 interface ConfigFactorConfig {
@@ -11,16 +10,11 @@ interface ConfigFactorConfig {
   values: Record<string, string | null>;
 }
 
-/** Host files a sandbox must bind read-only for the runtime: the variables file when the manifest declares variables (it may not exist yet). */
-export function extraReadablePaths(_grants: readonly Grant[], appId: string, variables: readonly Variable[], env: Env = process.env): string[] {
-  return variables.length > 0 ? [variablesFile(appId, env)] : [];
-}
-
 /**
  * The values of the app's variables as the runtime sees them, checked: throws a LoadError
  * naming each required variable without a value and the command that sets it.
  */
-export function loadVariables(appId: string, variables: readonly Variable[], env: Env = process.env): Map<string, string | undefined> {
+export function loadVariables(appId: string, variables: readonly Variable[], env: Env): Map<string, string | undefined> {
   if (variables.length === 0) return new Map();
   let stored;
   try {
@@ -38,7 +32,7 @@ export const configFactor = defineFactor<ConfigFactorConfig>({
   name: 'config',
   grant(grants, session) {
     // Runs for every session, granted or not: a required variable blocks the launch either way.
-    const values = loadVariables(session.appId, session.variables ?? []);
+    const values = loadVariables(session.appId, session.variables ?? [], session.env);
     if (!grants.some((g) => g.kind === 'config')) return null;
     return { values: Object.fromEntries([...values].map(([name, value]) => [name, value ?? null])) };
   },

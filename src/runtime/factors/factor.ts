@@ -1,5 +1,6 @@
 // The shape of a factor: one capability-gated host interface, split into its main-thread half and its wasm-thread half.
 import type { Grant } from '../../manifest/capabilities.js';
+import type { Env } from '../../config/paths.js';
 
 /** A WIT result as jco's generated bindings accept it from a host function. */
 export type WitResult<T> = { tag: 'ok'; val: T } | { tag: 'err'; val: string };
@@ -27,6 +28,10 @@ export interface SessionFacts {
   variables?: readonly import('../../manifest/variables.js').Variable[];
   /** The manifest's [[schedules]] (absent: none). */
   schedules?: readonly import('../../manifest/schedules.js').Schedule[];
+  /** The runtime's environment (where weft's state lives), read once by the session. */
+  env: Env;
+  /** The key-value quota in bytes (WEFT_KV_MAX_MB, read by the runtime's settings). */
+  kvQuotaBytes: number;
 }
 
 /** What the wasm thread offers a factor's guest half. */
@@ -48,6 +53,8 @@ export interface HostContext {
   readonly sessionId: string;
   /** The per-session IPC socket when --ipc-socket was given. */
   readonly ipcSocket: import('node:net').Socket | null;
+  /** The runtime's environment (where weft's state lives), read once by the session. */
+  readonly env: Env;
   /** Queues a message for the guest half's `receive`. */
   deliver(data: unknown): void;
   /** A one-line warning on stderr, prefixed `weft-runtime: `. */

@@ -2,7 +2,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { AddressRefused, guardedLookup, type Resolver } from '../sandbox/address-policy.js';
+import { AddressRefused, guardedLookup, type Resolver } from '../both-threads/address-policy.js';
 
 export interface RawResponse {
   status: number;

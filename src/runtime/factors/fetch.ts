@@ -1,7 +1,7 @@
 // Factor weft:app/fetch: real HTTP(S) requests, only to hosts a net:fetch:<host-pattern> grant allows (checked on every redirect).
 import { isIP } from 'node:net';
 import { hostAllowed } from '../../manifest/capabilities.js';
-import { addressRefusal, AddressRefused, type Resolver } from '../sandbox/address-policy.js';
+import { addressRefusal, AddressRefused, type Resolver } from '../both-threads/address-policy.js';
 import { defineFactor, err, ok, type WitResult } from './factor.js';
 import { readBodyCapped, sendOnce, type RawResponse } from './fetch-request.js';
 

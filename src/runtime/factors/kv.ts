@@ -1,28 +1,11 @@
 // Factor weft:app/kv (storage:kv): the app's key-value store, served on the main thread by kv/store.ts.
-import { kvDir, type Env } from '../../config/paths.js';
-import type { Grant } from '../../manifest/capabilities.js';
+import { kvDir } from '../../config/paths.js';
 import { defineFactor, err, ok, type WitResult } from './factor.js';
 import { KvError, KvStore } from './kv/store.js';
-
-export const KV_DEFAULT_MAX_MB = 16;
 
 interface KvConfig {
   dir: string;
   quotaBytes: number;
-}
-
-/** The quota in bytes: WEFT_KV_MAX_MB (a positive number of MiB, fractions allowed for tests), else 16 MiB. */
-export function kvQuotaBytes(env: Env): number {
-  const raw = env.WEFT_KV_MAX_MB;
-  if (raw === undefined || raw === '') return KV_DEFAULT_MAX_MB * 1024 * 1024;
-  const mb = Number(raw);
-  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`WEFT_KV_MAX_MB must be a positive number of MiB, not "${raw}"`);
-  return Math.floor(mb * 1024 * 1024);
-}
-
-/** Host paths a sandbox must bind read-write for this app's kv factor (none without storage:kv). */
-export function extraWritablePaths(grants: readonly Grant[], appId: string, env: Env = process.env): string[] {
-  return grants.some((g) => g.kind === 'kv') ? [kvDir(appId, env)] : [];
 }
 
 type KeyPage = { keys: string[]; nextCursor: string | undefined };
@@ -30,7 +13,7 @@ type KeyPage = { keys: string[]; nextCursor: string | undefined };
 export const kvFactor = defineFactor<KvConfig>({
   name: 'kv',
   grant: (grants, session) =>
-    grants.some((g) => g.kind === 'kv') ? { dir: kvDir(session.appId), quotaBytes: kvQuotaBytes(process.env) } : null,
+    grants.some((g) => g.kind === 'kv') ? { dir: kvDir(session.appId, session.env), quotaBytes: session.kvQuotaBytes } : null,
   host(config) {
     let store: KvStore | null = null;
     return {

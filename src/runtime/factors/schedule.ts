@@ -1,10 +1,8 @@
 // Factor weft:app/schedule (schedule:manage): the app creates, lists and deletes its own wake-ups; weft-appd delivers them like [[schedules]].
-import { dirname } from 'node:path';
-import { nextRun, parseCron } from '../../appd/schedule/cron.js';
-import { readAppSchedules, writeAppSchedules } from '../../appd/schedule/app-schedules.js';
-import { readLastFired } from '../../appd/schedule/state.js';
-import { appSchedulesFile, scheduleStateFile, type Env } from '../../config/paths.js';
-import type { Grant } from '../../manifest/capabilities.js';
+import { nextRun, parseCron } from '../../schedule/cron.js';
+import { readAppSchedules, writeAppSchedules } from '../../schedule/app-schedules.js';
+import { readLastFired } from '../../schedule/last-fired.js';
+import { scheduleStateFile, type Env } from '../../config/paths.js';
 import { MAX_SCHEDULES, minIntervalSeconds, scheduleProblem, type Schedule } from '../../manifest/schedules.js';
 import { defineFactor, err, ok, type WitResult } from './factor.js';
 
@@ -15,16 +13,6 @@ interface ScheduleConfig {
 }
 
 type ScheduleInfo = { name: string; cron: string; timeZone: string; nextRunMs: bigint };
-
-/** Host paths a sandbox must bind for this factor: the app's schedules file read-write (its directory, for the atomic rename) and the last-fired state read-only. */
-export function extraWritablePaths(grants: readonly Grant[], appId: string, env: Env = process.env): string[] {
-  return grants.some((g) => g.kind === 'schedule') ? [dirname(appSchedulesFile(appId, env))] : [];
-}
-
-/** The last-fired state weft-appd writes, read for next-run times (may not exist yet). */
-export function extraReadablePaths(grants: readonly Grant[], env: Env = process.env): string[] {
-  return grants.some((g) => g.kind === 'schedule') ? [scheduleStateFile(env)] : [];
-}
 
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
@@ -38,9 +26,9 @@ function info(appId: string, schedule: Schedule, env: Env): ScheduleInfo {
 export const scheduleFactor = defineFactor<ScheduleConfig>({
   name: 'schedule',
   grant: (grants, session) => (grants.some((g) => g.kind === 'schedule') ? { appId: session.appId, declared: [...(session.schedules ?? [])] } : null),
-  host: (config) => ({
+  host: (config, context) => ({
     async call(op, args) {
-      const env = process.env;
+      const { env } = context;
       const own = readAppSchedules(config.appId, env);
       if (op === 'create') {
         const [name, cron, timeZone] = args as [string, string, string];

@@ -2,13 +2,13 @@
 import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Worker } from 'node:worker_threads';
-import { parseArgs, parseStandbyLine, UsageError, USAGE, type RuntimeArgs, type SessionArgs } from '../protocol/runtime-argv.js';
-import type { OutcomeReason } from '../protocol/runtime-control.js';
-import { EXIT, reasonForStatus } from '../protocol/runtime-exit.js';
-import { openControl, type ControlChannel } from './control.js';
+import { parseArgs, parseStandbyLine, UsageError, USAGE, type RuntimeArgs, type SessionArgs } from '../../protocol/runtime-argv.js';
+import type { OutcomeReason } from '../../protocol/runtime-control.js';
+import { EXIT, reasonForStatus } from '../../protocol/runtime-exit.js';
+import { openControl, type ControlChannel } from '../both-threads/control.js';
 import { watchLifeline } from './lifeline.js';
-import { say, sayOnControl, sayOnStderr } from './say.js';
-import { runSession } from './session.js';
+import { say, sayOnControl, sayOnStderr } from '../both-threads/say.js';
+import { runHostSession } from './session.js';
 
 /** How long a closing IPC socket may take to flush the app's last messages. */
 const IPC_FLUSH_MS = 500;
@@ -77,7 +77,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     session = args;
   }
 
-  await runSession(session, worker, process.env, {
+  await runHostSession(session, worker, process.env, {
     say,
     end,
     ready: () => control.send({ type: 'ready' }),

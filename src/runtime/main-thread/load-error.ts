@@ -1,5 +1,5 @@
 // A session that cannot start: the one-line reason and the exit status weft-appd sees.
-import { EXIT } from '../protocol/runtime-exit.js';
+import { EXIT } from '../../protocol/runtime-exit.js';
 
 export class LoadError extends Error {
   constructor(

@@ -137,16 +137,3 @@ export function loadHttpShim(): Promise<ShimHttp> {
   http ??= import('@bytecodealliance/preview2-shim/http').then((m) => m as unknown as ShimHttp);
   return http;
 }
-
-/**
- * Whether a session needs the shim's I/O side: an app that imports wasi:sockets or wasi:http, or
- * wasi:filesystem with at least one preopen. Without preopens an app can reach no file at all,
- * so weft's empty filesystem serves it exactly as the shim's would.
- */
-export function needsShimIo(ifaces: Iterable<string>, preopenCount: number): boolean {
-  for (const iface of ifaces) {
-    if (iface.startsWith('wasi:sockets/') || iface.startsWith('wasi:http/')) return true;
-    if (iface.startsWith('wasi:filesystem/') && preopenCount > 0) return true;
-  }
-  return false;
-}

@@ -2,23 +2,22 @@
 import type { Socket } from 'node:net';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { CeilingError, effectiveLimits, readCeilings, type Ceilings } from '../config/ceilings.js';
-import { appCacheDir, type Env } from '../config/paths.js';
-import type { SessionArgs } from '../protocol/runtime-argv.js';
-import type { OutcomeReason } from '../protocol/runtime-control.js';
+import { effectiveLimits } from '../../config/ceilings.js';
+import { readRuntimeSettings } from './settings.js';
+import { appCacheDir, type Env } from '../../config/paths.js';
+import type { SessionArgs } from '../../protocol/runtime-argv.js';
+import type { OutcomeReason } from '../../protocol/runtime-control.js';
 import { compileCoreModules, locateAppCode } from './app-code.js';
-import { EXIT } from '../protocol/runtime-exit.js';
-import type { FactorHost, HostContext, SessionFacts } from './factors/factor.js';
-import { factorByName } from './factors/index.js';
-import { serveHostCalls } from './host-calls.js';
-import { judgeComponentVersions, parseImportName, planImports } from './import-plan.js';
+import { EXIT } from '../../protocol/runtime-exit.js';
+import type { FactorHost, HostContext, SessionFacts } from '../factors/factor.js';
+import { factorByName } from '../factors/index.js';
+import { serveHostCalls } from '../both-threads/host-calls.js';
+import { judgeComponentVersions, needsShimIo, parseImportName, planImports } from './import-plan.js';
 import { LoadError } from './load-error.js';
-import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from './messages.js';
+import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from '../both-threads/messages.js';
 import { loadPackage } from './package.js';
-import { checkRequestedPreopens, grantedPreopens } from './sandbox/preopens.js';
-import { trace } from './trace.js';
-import { DEFAULT_EARLY_WAKE_MS } from './wasi/poll.js';
-import { needsShimIo } from './wasi/shim.js';
+import { checkRequestedPreopens, grantedPreopens } from './preopens.js';
+import { trace } from '../both-threads/trace.js';
 
 export interface SessionHooks {
   /** One line on stderr, prefixed `weft-runtime: `. */
@@ -33,31 +32,7 @@ export interface SessionHooks {
 
 const MIB = 1024 * 1024;
 
-/** `WEFT_RUNTIME_EARLY_WAKE_MS`: timers up to this long end when a message arrives (0 turns it off); default 50. */
-function earlyWakeMs(env: Env): number {
-  const value = Number(env.WEFT_RUNTIME_EARLY_WAKE_MS);
-  return env.WEFT_RUNTIME_EARLY_WAKE_MS !== undefined && env.WEFT_RUNTIME_EARLY_WAKE_MS !== '' && Number.isFinite(value) && value >= 0 ? value : DEFAULT_EARLY_WAKE_MS;
-}
-
-/**
- * `WEFT_UNSAFE_NO_JS_GUARD=1` turns the JavaScript filesystem guard's checks off so that tests can
- * show the kernel layer holding every escape on its own. Test-only: never set it for real use.
- * Read here and nowhere else.
- */
-export function jsGuardEnabled(env: Env): boolean {
-  return env.WEFT_UNSAFE_NO_JS_GUARD !== '1';
-}
-
 /** The user's ceilings from the environment weft-appd passed down; a bad value fails the load with its message. */
-function ceilingsOrThrow(env: Env): Ceilings {
-  try {
-    return readCeilings(env);
-  } catch (cause) {
-    if (cause instanceof CeilingError) throw new LoadError(cause.message);
-    throw cause;
-  }
-}
-
 async function connectIpc(path: string): Promise<Socket> {
   const { createConnection } = await import('node:net');
   return new Promise((resolve, reject) => {
@@ -95,7 +70,7 @@ export function endingFor(outcome: Outcome): Ending {
  * Runs one session on an already started wasm thread. Loading happens here, in parallel with
  * the thread's own boot; the thread gets compiled modules and a plan, never a path to choose.
  */
-export async function runSession(args: SessionArgs, worker: Worker, env: Env, hooks: SessionHooks): Promise<void> {
+export async function runHostSession(args: SessionArgs, worker: Worker, env: Env, hooks: SessionHooks): Promise<void> {
   let ipcSocket: Socket | null = null;
   let start: SessionStart;
   let hosts: Map<string, FactorHost>;
@@ -103,17 +78,18 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
     const ipcConnecting = args.ipcSocket ? connectIpc(args.ipcSocket) : Promise.resolve(null);
     ipcConnecting.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
     trace('session start');
+    const settings = readRuntimeSettings(env);
     const pkg = await loadPackage(args.appId, env);
     trace('package loaded');
     // fs grants almost always mean preview2-shim's filesystem (and its I/O thread): start it now.
     if (pkg.manifest.grants.some((g) => g.kind === 'fs')) worker.postMessage({ type: 'shim-io' } satisfies ShimIoHint);
-    const limits = effectiveLimits(pkg.manifest.limits, ceilingsOrThrow(env));
+    const limits = effectiveLimits(pkg.manifest.limits, settings.ceilings);
     const limitMb = limits.wasmMemoryMaxMb;
     const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, hooks.say), locateAppCode(pkg, env, hooks.say)]);
     await checkRequestedPreopens(args.preopens, preopens);
-    const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null, variables: pkg.manifest.variables, schedules: pkg.manifest.schedules };
+    const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null, variables: pkg.manifest.variables, schedules: pkg.manifest.schedules, env, kvQuotaBytes: settings.kvQuotaBytes };
     trace('app code located');
-    const codeCacheDir = env.WEFT_RUNTIME_CODE_CACHE === '0' ? null : join(appCacheDir(args.appId, env), 'v8');
+    const codeCacheDir = !settings.codeCache ? null : join(appCacheDir(args.appId, env), 'v8');
     const shimIo = needsShimIo(
       code.importKeys.map((key) => parseImportName(key).iface),
       preopens.length,
@@ -133,6 +109,7 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
       appId: args.appId,
       sessionId: args.sessionId,
       ipcSocket,
+      env,
       deliver: (data) => {
         inbox.port1.postMessage({ factor: name, data });
         // After the post: a wasm thread woken by this finds the message in its inbox.
@@ -172,12 +149,12 @@ export async function runSession(args: SessionArgs, worker: Worker, env: Env, ho
         args: [args.appId],
         preopens,
         fetchPatterns: pkg.manifest.grants.flatMap((g) => (g.kind === 'net-fetch' ? [g.host] : [])),
-        jsGuard: jsGuardEnabled(env),
+        jsGuard: settings.jsGuard,
         dataQuotaBytes: limits.dataMaxMb * MIB,
       },
       needsShimIo: shimIo,
       arrivals,
-      earlyWakeMs: earlyWakeMs(env),
+      earlyWakeMs: settings.earlyWakeMs,
       memoryLimitBytes: limitMb * MIB,
       memoryLimitMb: limitMb,
       hostCalls: calls.channel,

@@ -1,6 +1,6 @@
 // Standby warm-up: runs the per-session parsing code once on sample input, so V8 has compiled it before a session arrives.
 import { createHash } from 'node:crypto';
-import { parseManifest } from '../manifest/parse.js';
+import { parseManifest } from '../../manifest/parse.js';
 import { planImports } from './import-plan.js';
 
 const SAMPLE_MANIFEST = `[package]
@@ -26,5 +26,5 @@ const SAMPLE_IMPORTS = ['wasi:cli/environment@0.2.3', 'wasi:cli/exit@0.2.3', 'wa
 export function warmUp(): void {
   const { manifest } = parseManifest(SAMPLE_MANIFEST);
   createHash('sha256').update(SAMPLE_MANIFEST).digest('hex');
-  if (manifest) planImports(SAMPLE_IMPORTS, manifest.grants, { appId: manifest.id, sessionId: '0', ipcConnected: true });
+  if (manifest) planImports(SAMPLE_IMPORTS, manifest.grants, { appId: manifest.id, sessionId: '0', ipcConnected: true, env: {}, kvQuotaBytes: 0 });
 }

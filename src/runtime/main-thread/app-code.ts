@@ -1,13 +1,13 @@
 // Locates the app's precompiled form (or transpiles on the fly) and compiles its core modules under the memory limit.
-import { WebAssemblyApi, type WasmModule } from '../wasm/webassembly-api.js';
+import { WebAssemblyApi, type WasmModule } from '../../wasm/webassembly-api.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Env } from '../config/paths.js';
-import { isRunExport } from '../wasm/entry-point.js';
-import { InitialMemoryTooLargeError, limitLinearMemory } from '../wasm/memory-limit.js';
-import { PRECOMPILED_INFO_FILE } from '../wasm/precompiled-layout.js';
-import { EXIT } from '../protocol/runtime-exit.js';
+import type { Env } from '../../config/paths.js';
+import { isRunExport } from '../../wasm/entry-point.js';
+import { InitialMemoryTooLargeError, limitLinearMemory } from '../../wasm/memory-limit.js';
+import { PRECOMPILED_INFO_FILE } from '../../wasm/precompiled-layout.js';
+import { EXIT } from '../../protocol/runtime-exit.js';
 import { LoadError } from './load-error.js';
 import { recordedHashes, verifyNoneMissing, verifyPrecompiledFile } from './precompiled-integrity.js';
 import type { LoadedPackage } from './package.js';
@@ -67,8 +67,8 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
     note(`${pkg.manifest.id}: the install record names ${entryPath}, which is missing; transpiling app.wasm on the fly instead`);
   }
   const started = performance.now();
-  const { transpileToCache, transpileCacheRoot } = await import('../wasm/transpile-cache.js');
-  const { MissingEntryPointError } = await import('../wasm/precompile.js');
+  const { transpileToCache, transpileCacheRoot } = await import('../../wasm/transpile-cache.js');
+  const { MissingEntryPointError } = await import('../../wasm/precompile.js');
   let result;
   try {
     result = await transpileToCache(pkg.module, pkg.moduleSha256, transpileCacheRoot(pkg.manifest.id, env));

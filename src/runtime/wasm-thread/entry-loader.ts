@@ -34,7 +34,7 @@ function asScript(source: string, url: string): string | null {
   return `(function () {\n'use strict';\n${body}\nreturn { instantiate };\n})`;
 }
 
-export async function loadEntry(url: string, cacheDir: string | null): Promise<LoadedEntry> {
+export async function loadComponentJs(url: string, cacheDir: string | null): Promise<LoadedEntry> {
   const path = fileURLToPath(url);
   const source = await readFile(path, 'utf8');
   const script = cacheDir ? asScript(source, url) : null;

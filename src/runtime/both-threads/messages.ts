@@ -1,9 +1,9 @@
 // Messages between weft-runtime's main thread and its wasm thread.
-import type { WasmModule } from '../wasm/webassembly-api.js';
+import type { WasmModule } from '../../wasm/webassembly-api.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { HostCallChannel } from './host-calls.js';
-import type { ImportName } from './import-plan.js';
-import type { WasiSandbox } from './wasi/imports.js';
+import type { ImportName } from '../main-thread/import-plan.js';
+import type { WasiSandbox } from '../wasm-thread/wasi/imports.js';
 
 /**
  * Sent as soon as the app's code is located, before the session is ready: the wasm thread starts

@@ -1,6 +1,6 @@
 // Ties the runtime's life to its parent: stdin EOF (the parent-death pipe), a changed parent pid, and SIGTERM/SIGINT/SIGHUP.
 import { fstatSync } from 'node:fs';
-import { EXIT } from '../protocol/runtime-exit.js';
+import { EXIT } from '../../protocol/runtime-exit.js';
 
 export type EndSession = (code: number, reason: string | null) => void;
 

@@ -1,5 +1,5 @@
 // wasi:cli/exit for the app, keeping the code a preview1 module passed to proc_exit (the adapter only forwards ok/err).
-import type { WasmImports } from '../../wasm/webassembly-api.js';
+import type { WasmImports } from '../../../wasm/webassembly-api.js';
 
 export class AppExit {
   constructor(readonly code: number) {}

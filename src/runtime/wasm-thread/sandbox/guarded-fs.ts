@@ -6,7 +6,7 @@ import { DISPOSE } from '../wasi/resource.js';
 import { DataQuota, measureDir } from './data-quota.js';
 import { fsErrorCode } from './fs-error-code.js';
 import { holdParent, isInside, nativeRealpath, type HeldParent } from './held-dir.js';
-import type { Preopen } from './preopens.js';
+import type { Preopen } from '../../main-thread/preopens.js';
 
 /** WASI filesystem error codes, thrown as the shim throws them (plain strings). */
 const READ_ONLY = 'read-only';

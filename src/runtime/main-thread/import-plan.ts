@@ -1,9 +1,9 @@
 // Decides, before anything runs, who provides each import of the component: the WASI shim, a granted factor, or nobody (refused).
-import type { Grant } from '../manifest/capabilities.js';
-import { CAPABILITY_HINTS, GRANT_KIND, judgeInterface, type CapabilityUse, type ImportSource } from '../protocol/interfaces.js';
-import { readComponentLayout } from '../wasm/component-reader.js';
-import { FACTORS } from './factors/index.js';
-import type { SessionFacts } from './factors/factor.js';
+import type { Grant } from '../../manifest/capabilities.js';
+import { CAPABILITY_HINTS, GRANT_KIND, judgeInterface, type CapabilityUse, type ImportSource } from '../../protocol/interfaces.js';
+import { readComponentLayout } from '../../wasm/component-reader.js';
+import { FACTORS } from '../factors/index.js';
+import type { SessionFacts } from '../factors/factor.js';
 import { LoadError } from './load-error.js';
 
 export interface ImportName {
@@ -84,4 +84,17 @@ export function judgeComponentVersions(component: Uint8Array): void {
     return verdict.ok ? [] : [verdict.message];
   });
   if (problems.length > 0) throw new LoadError(`the app imports what weft will not provide: ${problems.join('; ')}`);
+}
+
+/**
+ * Whether a session needs the shim's I/O side: an app that imports wasi:sockets or wasi:http, or
+ * wasi:filesystem with at least one preopen. Without preopens an app can reach no file at all,
+ * so weft's empty filesystem serves it exactly as the shim's would.
+ */
+export function needsShimIo(ifaces: Iterable<string>, preopenCount: number): boolean {
+  for (const iface of ifaces) {
+    if (iface.startsWith('wasi:sockets/') || iface.startsWith('wasi:http/')) return true;
+    if (iface.startsWith('wasi:filesystem/') && preopenCount > 0) return true;
+  }
+  return false;
 }

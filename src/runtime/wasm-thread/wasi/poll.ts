@@ -5,8 +5,6 @@ import type { Constructor } from './shim.js';
 import { CABI_REP, DISPOSE } from './resource.js';
 import { blockFor } from './block.js';
 
-/** Timers up to this long (from subscription to deadline) end early when a message arrives for the app. */
-export const DEFAULT_EARLY_WAKE_MS = 50;
 
 /** jco keeps reps below 2^30 (bit 30 flags ownership); the shim counts up from 1, weft down from here. */
 const TOP_REP = (1 << 30) - 1;

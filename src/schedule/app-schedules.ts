@@ -1,8 +1,8 @@
 // The schedules an app manages itself (weft:app/schedule): read and written as one JSON file per app, replaced atomically; shared by the runtime factor, weft-appd and weftctl.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { appSchedulesFile, type Env } from '../../config/paths.js';
-import type { Schedule } from '../../manifest/schedules.js';
+import { appSchedulesFile, type Env } from '../config/paths.js';
+import type { Schedule } from '../manifest/schedules.js';
 
 export function readAppSchedules(appId: string, env: Env = process.env): Schedule[] {
   let parsed: unknown;

@@ -1,6 +1,6 @@
 // Synchronous calls from the wasm thread to the main thread: post a request, Atomics.wait, read the reply with receiveMessageOnPort.
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { HostReply } from './factors/factor.js';
+import type { HostReply } from '../factors/factor.js';
 
 export interface HostCallRequest {
   factor: string;

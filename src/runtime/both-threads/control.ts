@@ -1,6 +1,6 @@
-// weft-runtime's end of the control channel: typed messages to weft-appd on the fd it passed (--control-fd), else WEFT's in-band lines.
+// weft-runtime's end of the control channel, from either thread: typed messages to weft-appd on the fd it passed (--control-fd), else WEFT's in-band lines.
 import { writeSync } from 'node:fs';
-import { encodeControl, type ControlMessage } from '../protocol/runtime-control.js';
+import { encodeControl, type ControlMessage } from '../../protocol/runtime-control.js';
 
 export interface ControlChannel {
   /** True when appd gave a control fd: notes and outcomes go there, not to stderr. */
@@ -9,7 +9,7 @@ export interface ControlChannel {
 }
 
 /** Writes all of `text` to `fd` (a pipe may take it in parts). */
-export function writeAll(fd: number, text: string): void {
+function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text);
   let offset = 0;
   while (offset < bytes.byteLength) offset += writeSync(fd, bytes, offset);

@@ -1,18 +1,18 @@
 // The wasm thread's session: builds the import object (sandboxed WASI + granted factors), instantiates, announces READY, runs, classifies the end.
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { isRunExport } from '../wasm/entry-point.js';
-import { sayOnControl } from './say.js';
-import { EXIT } from '../protocol/runtime-exit.js';
-import type { GuestContext, InterfaceImpl } from './factors/factor.js';
-import { factorByName } from './factors/index.js';
-import { hostCaller } from './host-calls.js';
-import type { Delivery, Outcome, SessionStart, WorkerEvent } from './messages.js';
-import { trace } from './trace.js';
+import { isRunExport } from '../../wasm/entry-point.js';
+import { sayOnControl } from '../both-threads/say.js';
+import { EXIT } from '../../protocol/runtime-exit.js';
+import type { GuestContext, InterfaceImpl } from '../factors/factor.js';
+import { factorByName } from '../factors/index.js';
+import { hostCaller } from '../both-threads/host-calls.js';
+import type { Delivery, Outcome, SessionStart, WorkerEvent } from '../both-threads/messages.js';
+import { trace } from '../both-threads/trace.js';
 import { AppExit, createExitTracker } from './wasi/exit.js';
 import { createWasiBase, wasiImports, type WasiBackend, type WasiBase } from './wasi/imports.js';
 import type { LoadedEntry } from './entry-loader.js';
 import { ArrivalSignal } from './wasi/poll.js';
-import { WebAssemblyApi, type WasmMemory } from '../wasm/webassembly-api.js';
+import { WebAssemblyApi, type WasmMemory } from '../../wasm/webassembly-api.js';
 
 const MAX_BACKTRACE_FRAMES = 40;
 
@@ -57,7 +57,7 @@ function createGuestContext(start: SessionStart, arrivals: ArrivalSignal, ready:
 export type LoadBackend = (needsShimIo: boolean) => Promise<Pick<WasiBackend, 'shimIo' | 'random'>>;
 
 /** Instantiates and runs the app of one session; resolves with how it ended. */
-export async function runSession(start: SessionStart, loadBackend: LoadBackend, loadEntry: () => Promise<LoadedEntry>, post: (event: WorkerEvent) => void): Promise<Outcome> {
+export async function runWasmSession(start: SessionStart, loadBackend: LoadBackend, loadComponent: () => Promise<LoadedEntry>, post: (event: WorkerEvent) => void): Promise<Outcome> {
   // Runtime notes from this thread (the filesystem guard's) go where the main thread's go.
   sayOnControl(start.controlFd);
   const arrivals = new ArrivalSignal(new Int32Array(start.arrivals));
@@ -90,7 +90,7 @@ export async function runSession(start: SessionStart, loadBackend: LoadBackend, 
       }
     }
     trace('imports built');
-    entry = await loadEntry();
+    entry = await loadComponent();
     trace('component.js loaded');
   } catch (cause) {
     return { kind: 'load-failed', message: `cannot prepare the app: ${(cause as Error).message}`, exitCode: EXIT.LOAD_FAILED };

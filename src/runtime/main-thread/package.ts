@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isInside } from '../fs/inside.js';
-import type { Env } from '../config/paths.js';
-import { loadManifest } from '../manifest/load.js';
-import type { Manifest } from '../manifest/types.js';
-import { resolveInstalled, type InstalledPackage } from '../store/resolve.js';
-import { wasmKind, type WasmKind } from '../wasm/binary.js';
+import { isInside } from '../../fs/inside.js';
+import type { Env } from '../../config/paths.js';
+import { loadManifest } from '../../manifest/load.js';
+import type { Manifest } from '../../manifest/types.js';
+import { resolveInstalled, type InstalledPackage } from '../../store/resolve.js';
+import { wasmKind, type WasmKind } from '../../wasm/binary.js';
 import { LoadError } from './load-error.js';
 
 export interface LoadedPackage {

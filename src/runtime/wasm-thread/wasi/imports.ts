@@ -1,10 +1,10 @@
 // Builds the sandboxed WASI 0.2 import object for one session, keyed exactly as component.js asks: weft's own io, clocks and stdio,
 // preview2-shim's random, and the shim's filesystem / sockets / http only for sessions that need them.
-import type { ImportName } from '../import-plan.js';
+import type { ImportName } from '../../main-thread/import-plan.js';
 import { createGuardedFilesystem } from '../sandbox/guarded-fs.js';
 import { gatedOutgoingHandler } from '../sandbox/http-gate.js';
-import type { Preopen } from '../sandbox/preopens.js';
-import { say } from '../say.js';
+import type { Preopen } from '../../main-thread/preopens.js';
+import { say } from '../../both-threads/say.js';
 import type { ExitTracker } from './exit.js';
 import * as own from './own-io.js';
 import { createPolling, type ArrivalSignal, type Polling } from './poll.js';

@@ -1,7 +1,7 @@
 // wasi:http/outgoing-handler behind the manifest: with no net:fetch grant every request is denied; with one, each request's authority must be allowed.
 import { isIP } from 'node:net';
-import { hostAllowed } from '../../manifest/capabilities.js';
-import { addressRefusal } from './address-policy.js';
+import { hostAllowed } from '../../../manifest/capabilities.js';
+import { addressRefusal } from '../../both-threads/address-policy.js';
 import type { ShimHttp } from '../wasi/shim.js';
 
 /** The wasi:http error-code case for a request the host refuses to send. */

@@ -1,5 +1,5 @@
 // The shape of the `instantiate` function a jco-transpiled component exports (shared by the entry loader and the wasm session).
-import type { WasmImports, WasmInstance, WasmModule } from '../wasm/webassembly-api.js';
+import type { WasmImports, WasmInstance, WasmModule } from '../../wasm/webassembly-api.js';
 
 /** jco's `instantiate(getCoreModule, imports, instantiateCore)`, as the entry loader finds it and the session calls it. */
 export type Instantiate = (

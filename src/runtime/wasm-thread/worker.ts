@@ -1,10 +1,10 @@
 // The wasm thread's entry: starts loading preview2-shim and the session code at once, then runs the one session it is sent.
 import module from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { EXIT } from '../protocol/runtime-exit.js';
-import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from './messages.js';
-import { trace } from './trace.js';
-import { loadEntry as loadEntryModule, type LoadedEntry } from './entry-loader.js';
+import { EXIT } from '../../protocol/runtime-exit.js';
+import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from '../both-threads/messages.js';
+import { trace } from '../both-threads/trace.js';
+import { loadComponentJs, type LoadedEntry } from './entry-loader.js';
 import { loadRandomShim, loadShimIo } from './wasi/shim.js';
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
@@ -22,7 +22,7 @@ const post = (event: WorkerEvent): void => port.postMessage(event);
 // Everything generic loads in parallel, before any session exists (in standby, long before).
 // preview2-shim's I/O side (and its I/O thread) is not generic: only sessions that need it load it.
 const shimLoading = loadRandomShim();
-const sessionCode = import('./wasm-session.js');
+const sessionCode = import('./session.js');
 trace('wasm thread started');
 Promise.all([shimLoading, sessionCode]).then(
   () => {
@@ -34,10 +34,10 @@ Promise.all([shimLoading, sessionCode]).then(
 
 const entries = new Map<string, Promise<LoadedEntry>>();
 /** component.js, loaded once per URL; the prefetch message may have started it already. */
-function loadEntry(url: string, codeCacheDir: string | null): Promise<LoadedEntry> {
+function componentOnce(url: string, codeCacheDir: string | null): Promise<LoadedEntry> {
   let loading = entries.get(url);
   if (!loading) {
-    loading = loadEntryModule(url, codeCacheDir);
+    loading = loadComponentJs(url, codeCacheDir);
     entries.set(url, loading);
   }
   return loading;
@@ -50,7 +50,7 @@ port.on('message', (message: ShimIoHint | EntryPrefetch | SessionStart) => {
     return;
   }
   if (message.type === 'prefetch') {
-    loadEntry(message.entryUrl, message.codeCacheDir).catch(() => {}); // a failure is reported when the session awaits it
+    componentOnce(message.entryUrl, message.codeCacheDir).catch(() => {}); // a failure is reported when the session awaits it
     if (message.needsShimIo) loadShimIo().catch(() => {}); // likewise
     return;
   }
@@ -60,8 +60,8 @@ port.on('message', (message: ShimIoHint | EntryPrefetch | SessionStart) => {
   trace('session received');
   void Promise.all([shimLoading, sessionCode])
     .then(
-      ([random, { runSession }]) =>
-        runSession(start, async (needsShimIo) => ({ random, shimIo: needsShimIo ? await loadShimIo() : null }), () => loadEntry(start.entryUrl, start.codeCacheDir), post),
+      ([random, { runWasmSession }]) =>
+        runWasmSession(start, async (needsShimIo) => ({ random, shimIo: needsShimIo ? await loadShimIo() : null }), () => componentOnce(start.entryUrl, start.codeCacheDir), post),
       (cause: unknown): Outcome => ({ kind: 'load-failed', message: `cannot load the wasm thread's code (preview2-shim): ${(cause as Error).message}`, exitCode: EXIT.LOAD_FAILED }),
     )
     .catch((cause: unknown): Outcome => ({ kind: 'load-failed', message: `internal error in the wasm thread: ${(cause as Error).stack ?? String(cause)}`, exitCode: EXIT.INTERNAL }))

@@ -4,7 +4,7 @@ import type { Env } from '../../config/paths.js';
 import { fsMappings } from '../../manifest/fs-grants.js';
 import type { Manifest } from '../../manifest/types.js';
 import type { PreopenArg } from '../../protocol/runtime-argv.js';
-import { LoadError } from '../load-error.js';
+import { LoadError } from './load-error.js';
 
 export interface Preopen {
   /** Guest path: /data or /xdg/documents. */

@@ -84,8 +84,8 @@ export class RawWs {
     return true;
   }
 
-  /** The close code of the first close frame the daemon sent, if any (server frames are unmasked). */
-  closeCode(): number | null {
+  /** The frames the daemon sent so far, whole ones only (server frames are unmasked; ws sends them unfragmented). */
+  private *frames(): Generator<{ opcode: number; payload: Buffer }> {
     let at = 0;
     const b = this.received;
     while (at + 2 <= b.length) {
@@ -99,33 +99,21 @@ export class RawWs {
         length = Number(b.readBigUInt64BE(at + 2));
         header = 10;
       }
-      if (opcode === 0x8) return length >= 2 ? b.readUInt16BE(at + header) : 1005;
+      if (at + header + length > b.length) return;
+      yield { opcode, payload: b.subarray(at + header, at + header + length) };
       at += header + length;
     }
+  }
+
+  /** The close code of the first close frame the daemon sent, if any. */
+  closeCode(): number | null {
+    for (const { opcode, payload } of this.frames()) if (opcode === 0x8) return payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
     return null;
   }
 
-  /** Text frames the daemon sent, decoded (assumes unfragmented server frames, which ws sends). */
+  /** Text frames the daemon sent, decoded. */
   texts(): string[] {
-    const out: string[] = [];
-    let at = 0;
-    const b = this.received;
-    while (at + 2 <= b.length) {
-      const opcode = (b[at] as number) & 0x0f;
-      let length = (b[at + 1] as number) & 0x7f;
-      let header = 2;
-      if (length === 126) {
-        length = b.readUInt16BE(at + 2);
-        header = 4;
-      } else if (length === 127) {
-        length = Number(b.readBigUInt64BE(at + 2));
-        header = 10;
-      }
-      if (at + header + length > b.length) break;
-      if (opcode === 0x1) out.push(b.subarray(at + header, at + header + length).toString('utf8'));
-      at += header + length;
-    }
-    return out;
+    return [...this.frames()].filter((frame) => frame.opcode === 0x1).map((frame) => frame.payload.toString('utf8'));
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 // appd's settings from the environment (and the --no-restore flag), with the documented defaults and precise errors for bad values.
 import { readCeilings, type Ceilings } from '../config/ceilings.js';
 import { integerSetting } from '../config/setting.js';
+import { minIntervalSeconds } from '../manifest/schedules.js';
 import { appdSocketPath, stateDir, type Env } from '../config/paths.js';
 
 export interface AppdConfig {
@@ -32,6 +33,8 @@ export interface AppdConfig {
   maxClients: number;
   /** The user's ceilings on [limits] (WEFT_MAX_MEMORY_MB, …): a manifest may lower them, never exceed them. */
   ceilings: Ceilings;
+  /** WEFT_SCHEDULE_MIN_INTERVAL_S: the shortest gap allowed between a schedule's runs. */
+  scheduleMinIntervalS: number;
   /** A request frame must arrive whole within this many ms of its first byte. */
   frameDeadlineMs: number;
   /** Bytes of half-received frames held across all clients at most. */
@@ -82,6 +85,7 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     maxSessions: integer(env, 'WEFT_MAX_SESSIONS', 64, 1, 4096),
     maxClients: integer(env, 'WEFT_MAX_CLIENTS', 256, 1, 65_536),
     ceilings: readCeilings(env, (message) => new ConfigError(message)),
+    scheduleMinIntervalS: minIntervalSeconds(env, (message) => new ConfigError(message)),
     // A local client sends a 4 MiB frame in well under a second; one that stalls mid-frame is
     // holding memory, not talking.
     frameDeadlineMs: integer(env, 'WEFT_FRAME_DEADLINE_MS', 10_000, 100, 600_000),

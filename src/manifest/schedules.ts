@@ -1,4 +1,6 @@
 // The manifest's [[schedules]]: wake-ups weft-appd delivers to the app as IPC messages (schedule:manage).
+import type { Env } from '../config/paths.js';
+import { integerSetting, type ToError } from '../config/setting.js';
 import { CronError, parseCron, shortestGapMs } from '../schedule/cron.js';
 import type { Grant } from './capabilities.js';
 import { error, type Problem } from './problem.js';
@@ -14,10 +16,9 @@ export const MAX_SCHEDULES = 50;
 export const DEFAULT_MIN_INTERVAL_S = 300;
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
-export function minIntervalSeconds(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const raw = env.WEFT_SCHEDULE_MIN_INTERVAL_S;
-  const n = raw === undefined || raw === '' ? DEFAULT_MIN_INTERVAL_S : Number(raw);
-  return Number.isFinite(n) && n >= 1 ? n : DEFAULT_MIN_INTERVAL_S;
+/** WEFT_SCHEDULE_MIN_INTERVAL_S, checked: weft-appd and weft-runtime read it at start with their own error class, so a bad value stops them there. */
+export function minIntervalSeconds(env: Env = process.env, toError: ToError = (message) => new Error(message)): number {
+  return integerSetting(env, 'WEFT_SCHEDULE_MIN_INTERVAL_S', DEFAULT_MIN_INTERVAL_S, 1, 366 * 24 * 3600, toError);
 }
 
 /** Why a schedule is not acceptable (bad cron, unknown zone, too frequent), or null. */

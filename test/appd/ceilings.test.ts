@@ -26,6 +26,7 @@ describe('ceilings', () => {
     expect(() => readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_MEMORY_MB: 'lots' })).toThrow(ConfigError);
     expect(() => readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_MEMORY_MB: 'lots' })).toThrow(/WEFT_MAX_MEMORY_MB="lots" must be an integer from 16 to 65536 \(default 2048\)/);
     expect(() => readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_DATA_MB: '0' })).toThrow(/WEFT_MAX_DATA_MB="0" must be an integer from 1/);
+    expect(() => readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_SCHEDULE_MIN_INTERVAL_S: 'often' })).toThrow(/WEFT_SCHEDULE_MIN_INTERVAL_S="often" must be an integer from 1/);
     expect(readConfig({ XDG_RUNTIME_DIR: '/tmp', WEFT_MAX_CPU_PERCENT: '100' }).ceilings.cpuPercent).toBe(100);
   });
 });

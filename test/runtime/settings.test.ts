@@ -11,6 +11,7 @@ describe('runtime settings', () => {
     ['WEFT_RUNTIME_CODE_CACHE', 'no', 'WEFT_RUNTIME_CODE_CACHE="no" must be "1" or "0" (default "1")'],
     ['WEFT_UNSAFE_NO_JS_GUARD', 'yes', 'WEFT_UNSAFE_NO_JS_GUARD="yes" must be "1" or "0" (default "0")'],
     ['WEFT_KV_MAX_MB', '-1', 'WEFT_KV_MAX_MB="-1" must be a number above 0 and at most 1048576 (default 16)'],
+    ['WEFT_SCHEDULE_MIN_INTERVAL_S', '0.5', 'WEFT_SCHEDULE_MIN_INTERVAL_S="0.5" must be an integer from 1 to 31622400 (default 300)'],
     ['WEFT_MAX_WASM_MEMORY_MB', '0', 'WEFT_MAX_WASM_MEMORY_MB="0" must be an integer from 1 to 4096 (default 2048)'],
   ])('%s=%s refuses the launch with a precise message', async (name, value, message) => {
     const id = installFixture(home, 'hello');

@@ -2,6 +2,7 @@
 import { readCeilings, type Ceilings } from '../../config/ceilings.js';
 import type { Env } from '../../config/paths.js';
 import { integerSetting, positiveSetting, switchSetting } from '../../config/setting.js';
+import { minIntervalSeconds } from '../../manifest/schedules.js';
 import { LoadError } from './load-error.js';
 
 export interface RuntimeSettings {
@@ -18,6 +19,8 @@ export interface RuntimeSettings {
   jsGuard: boolean;
   /** WEFT_KV_MAX_MB: each app's key-value store quota, in bytes. */
   kvQuotaBytes: number;
+  /** WEFT_SCHEDULE_MIN_INTERVAL_S: the shortest gap allowed between a schedule's runs. */
+  scheduleMinIntervalS: number;
 }
 
 export const DEFAULT_EARLY_WAKE_MS = 50;
@@ -31,6 +34,7 @@ export function readRuntimeSettings(env: Env): RuntimeSettings {
     codeCache: switchSetting(env, 'WEFT_RUNTIME_CODE_CACHE', true, { on: '1', off: '0' }, toError),
     earlyWakeMs: integerSetting(env, 'WEFT_RUNTIME_EARLY_WAKE_MS', DEFAULT_EARLY_WAKE_MS, 0, 60_000, toError),
     jsGuard: !switchSetting(env, 'WEFT_UNSAFE_NO_JS_GUARD', false, { on: '1', off: '0' }, toError),
+    scheduleMinIntervalS: minIntervalSeconds(env, toError),
     kvQuotaBytes: Math.floor(positiveSetting(env, 'WEFT_KV_MAX_MB', KV_DEFAULT_MAX_MB, 1024 * 1024, toError) * MIB),
   };
 }

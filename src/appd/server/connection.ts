@@ -4,6 +4,7 @@ import type { Logger } from '../../log/logger.js';
 import { encodeFrame, FrameDecoder } from '../../protocol/frame.js';
 import { ErrorCode, parseRequest, responseToWire, type Request, type Response } from '../../protocol/messages.js';
 import type { PendingBudget } from './pending-budget.js';
+import { fitsUnreadCap, RequestQueue } from './request-queue.js';
 
 /** How a connection holds its frames to time: a started frame must complete within `frameDeadlineMs`; half-frames across all clients share `budget`. */
 export interface FrameLimits {
@@ -13,17 +14,16 @@ export interface FrameLimits {
 
 export type RequestHandler = (request: Request, connection: ClientConnection) => Promise<Response>;
 
-/** `hangUp`: after this answer the connection is closed (a broken length prefix). */
-type Work = { request: Request; compact: boolean } | { response: Response; compact: boolean; hangUp?: boolean };
-
-/** Frames waiting to be handled before appd stops reading from the socket (back-pressure on the client). */
-const MAX_QUEUED_REQUESTS = 32;
+/** Per queued item: the client's encoding, and `hangUp`: after this answer the connection is closed (a broken length prefix). */
+interface WorkExtra {
+  compact: boolean;
+  hangUp?: boolean;
+}
 
 export class ClientConnection {
   subscribed = false;
   private readonly decoder = new FrameDecoder();
-  private readonly queue: Work[] = [];
-  private busy = false;
+  private readonly queue: RequestQueue<WorkExtra>;
   private closed = false;
   /** A broken frame arrived: answer what came before it, then close; read nothing more. */
   private hangingUp = false;
@@ -40,6 +40,14 @@ export class ClientConnection {
     private readonly log: Logger,
     onClose: (connection: ClientConnection) => void,
   ) {
+    this.queue = new RequestQueue<WorkExtra>({
+      handle: (request) => this.handle(request, this),
+      answer: (response, work) => this.answer(response, work),
+      reading: { pause: () => socket.pause(), resume: () => socket.resume(), paused: () => socket.isPaused(), mayResume: () => !this.hangingUp },
+      closed: () => this.closed,
+      log,
+      logFields: { client: id },
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') log.debug({ err: error.message }, 'client socket error');
@@ -121,40 +129,20 @@ export class ClientConnection {
       const parsed = parseRequest(frame.value);
       this.queue.push(parsed.ok ? { request: parsed.request, compact: parsed.compact } : { response: { type: 'ERROR', code: parsed.code, message: parsed.message }, compact: parsed.compact });
     }
-    if (this.queue.length >= MAX_QUEUED_REQUESTS && !this.closed) this.socket.pause();
-    void this.drain();
+    void this.queue.drain();
   }
 
-  /** Handles queued work strictly one item at a time, so responses leave in request order. */
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      for (let work = this.queue.shift(); work && !this.closed; work = this.queue.shift()) {
-        let response: Response;
-        if ('request' in work) {
-          try {
-            response = await this.handle(work.request, this);
-          } catch (error) {
-            this.log.error({ client: this.id, err: error instanceof Error ? error.stack : String(error), request: work.request.type }, 'request handler failed');
-            response = { type: 'ERROR', code: ErrorCode.internal, message: `internal error handling ${work.request.type}: ${(error as Error).message}` };
-          }
-        } else {
-          response = work.response;
-        }
-        this.respond(response, work.compact);
-        if ('hangUp' in work && work.hangUp) {
-          this.closed = true;
-          this.socket.end();
-          return;
-        }
-        // Events start after the SUBSCRIBED reply, never before it.
-        if (response.type === 'SUBSCRIBED') this.subscribed = true;
-        if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && this.socket.isPaused() && !this.hangingUp) this.socket.resume();
-      }
-    } finally {
-      this.busy = false;
+  /** Sends one queued item's answer; true when the connection ends after it. */
+  private answer(response: Response, work: WorkExtra): boolean {
+    this.respond(response, work.compact);
+    if (work.hangUp) {
+      this.closed = true;
+      this.socket.end();
+      return true;
     }
+    // Events start after the SUBSCRIBED reply, never before it.
+    if (response.type === 'SUBSCRIBED') this.subscribed = true;
+    return false;
   }
 
   private respond(response: Response, compact: boolean): void {
@@ -177,8 +165,7 @@ export class ClientConnection {
       this.log.error({ client: this.id, err: (error as Error).message }, 'cannot encode a message for a client');
       return;
     }
-    if (this.socket.writableLength + frame.byteLength > this.maxUnreadBytes) {
-      this.log.warn({ client: this.id, unread_bytes: this.socket.writableLength, limit: this.maxUnreadBytes }, 'dropping a client that stopped reading');
+    if (!fitsUnreadCap(this.socket.writableLength, frame.byteLength, this.maxUnreadBytes, this.log, { client: this.id }, 'client')) {
       this.close();
       return;
     }

@@ -5,6 +5,7 @@ import { encodeJsonResponse, parseJsonRequest } from '../../protocol/json.js';
 import { ErrorCode, type EventMessage, type Request, type Response } from '../../protocol/messages.js';
 import type { Credential, Grant } from './credential.js';
 import { grantFitsPage, type Page } from './handshake.js';
+import { fitsUnreadCap, RequestQueue, type QueuedWork } from '../server/request-queue.js';
 
 export type WsRequestHandler = (request: Request, sink: WsConnection) => Promise<Response>;
 
@@ -23,14 +24,16 @@ export interface WsConnectionOptions {
   onClose: (connection: WsConnection) => void;
 }
 
-/** Requests waiting before appd stops reading from the client (back-pressure). */
-const MAX_QUEUED = 32;
 /** Events an app UI receives, and only for its own session. */
 const APP_UI_EVENTS = new Set(['IPC_MESSAGE', 'APP_STATE', 'APP_READY', 'LAUNCH_ACK', 'LOG_LINE']);
 /** What an app UI may ask, and only about its own session. */
 const APP_UI_REQUESTS = new Set(['IPC_FORWARD', 'QUERY_APP_STATE', 'QUERY_SESSION', 'QUERY_LOG', 'FOLLOW_LOG']);
 
-type Work = { request: Request } | { response: Response; close?: string };
+/** Per queued item: `close`, the reason the connection is closed after this answer (a failed AUTH). */
+interface WorkExtra {
+  close?: string;
+}
+type Work = QueuedWork<WorkExtra>;
 
 /**
  * WEFT's system UI drops a session's taskbar entry on any `stopped` APP_STATE. A session the
@@ -46,14 +49,26 @@ export class WsConnection {
   /** Answered a ping since the last keep-alive round. */
   alive = true;
   private grant: Grant | null;
-  private readonly queue: Work[] = [];
-  private busy = false;
+  private readonly queue: RequestQueue<WorkExtra>;
   private closed = false;
   private readonly authTimer: NodeJS.Timeout | null;
 
   constructor(private readonly o: WsConnectionOptions) {
     this.grant = o.grant;
     const { socket } = o;
+    this.queue = new RequestQueue<WorkExtra>({
+      handle: (request) => o.handle(request, this),
+      answer: (response, work) => {
+        this.send(response);
+        if (!work.close) return false;
+        this.close(1008, work.close);
+        return true;
+      },
+      reading: { pause: () => socket.pause(), resume: () => socket.resume(), paused: () => socket.isPaused, mayResume: () => true },
+      closed: () => this.closed,
+      log: o.log,
+      logFields: { ws_client: o.id },
+    });
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('error', (error) => o.log.debug({ ws_client: o.id, err: error.message }, 'WebSocket client error'));
@@ -116,8 +131,7 @@ export class WsConnection {
       if (!parsed.ok) this.queue.push({ response: { type: 'ERROR', code: parsed.code, message: parsed.message } });
       else this.queue.push(this.admit(parsed.request));
     }
-    if (this.queue.length >= MAX_QUEUED) this.o.socket.pause();
-    void this.drain();
+    void this.queue.drain();
   }
 
   /** Applies AUTH and the role's limits; returns what to queue. */
@@ -144,35 +158,6 @@ export class WsConnection {
     return { request };
   }
 
-  /** One item at a time, so answers leave in request order. */
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      for (let work = this.queue.shift(); work && !this.closed; work = this.queue.shift()) {
-        let response: Response;
-        if ('request' in work) {
-          try {
-            response = await this.o.handle(work.request, this);
-          } catch (error) {
-            this.o.log.error({ ws_client: this.o.id, err: error instanceof Error ? error.stack : String(error), request: work.request.type }, 'request handler failed');
-            response = { type: 'ERROR', code: ErrorCode.internal, message: `internal error handling ${work.request.type}: ${(error as Error).message}` };
-          }
-        } else {
-          response = work.response;
-        }
-        this.send(response);
-        if ('close' in work && work.close) {
-          this.close(1008, work.close);
-          return;
-        }
-        if (this.queue.length < MAX_QUEUED / 2 && this.o.socket.isPaused) this.o.socket.resume();
-      }
-    } finally {
-      this.busy = false;
-    }
-  }
-
   private refuse(reason: string): void {
     if (this.closed) return;
     this.o.log.warn({ ws_client: this.o.id }, `closing a WebSocket client: ${reason}`);
@@ -183,8 +168,7 @@ export class WsConnection {
   private send(response: Response | EventMessage): void {
     if (this.closed || this.o.socket.readyState !== this.o.socket.OPEN) return;
     const text = encodeJsonResponse(response);
-    if (this.o.socket.bufferedAmount + text.length > this.o.maxBufferedBytes) {
-      this.o.log.warn({ ws_client: this.o.id, buffered_bytes: this.o.socket.bufferedAmount, limit: this.o.maxBufferedBytes }, 'dropping a WebSocket client that stopped reading');
+    if (!fitsUnreadCap(this.o.socket.bufferedAmount, text.length, this.o.maxBufferedBytes, this.o.log, { ws_client: this.o.id }, 'WebSocket client')) {
       this.closed = true;
       this.o.socket.terminate();
       return;

@@ -1,18 +1,14 @@
 // Turns app.wasm into the form weft-runtime loads: a jco-transpiled ES module (instantiation: async) plus core wasm files.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { PrecompiledInfo } from '../store/record.js';
 import { coreExports, wasmKind } from './binary.js';
 import { isRunExport } from './entry-point.js';
+import { loadPreview1Adapter, transpileForRuntime, transpilerId, wrapPreview1 } from './jco-adapter.js';
 import { PRECOMPILED_ENTRY, PRECOMPILED_INFO_FILE } from './precompiled-layout.js';
 
 export { PRECOMPILED_ENTRY, PRECOMPILED_INFO_FILE };
-
-const ADAPTER_URL = new URL('../../vendor/wasi-preview1-adapter/wasi_snapshot_preview1.command.wasm', import.meta.url);
-/** The import module name the preview1 adapter replaces. */
-const PREVIEW1_MODULE = 'wasi_snapshot_preview1';
 
 /** The app has no entry point weft can call: no `_start` (core module) or no `wasi:cli/run` export (component). */
 export class MissingEntryPointError extends Error {
@@ -32,26 +28,6 @@ export interface PrecompiledDescription extends PrecompiledInfo {
   module_kind: 'core' | 'component';
 }
 
-let adapterCache: Promise<Uint8Array> | null = null;
-
-export function loadAdapter(): Promise<Uint8Array> {
-  adapterCache ??= readFile(ADAPTER_URL).then((buffer) => new Uint8Array(buffer));
-  return adapterCache;
-}
-
-let transpilerCache: Promise<string> | null = null;
-
-/** `@bytecodealliance/jco-transpile@<version>`, read from the installed package. */
-export function transpilerId(): Promise<string> {
-  transpilerCache ??= (async () => {
-    // require.resolve, not import.meta.resolve: the latter is missing under some loaders (vitest).
-    const entry = createRequire(import.meta.url).resolve('@bytecodealliance/jco-transpile');
-    const pkg = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
-    return `${pkg.name ?? '@bytecodealliance/jco-transpile'}@${pkg.version ?? 'unknown'}`;
-  })();
-  return transpilerCache;
-}
-
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -67,8 +43,7 @@ export async function toComponent(module: Uint8Array, onProgress?: (message: str
     throw new MissingEntryPointError('app.wasm is a core module without a `_start` export: a WASI preview1 command needs one');
   }
   onProgress?.('wrapping the preview1 module with the preview1 adapter');
-  const [{ componentNew }, adapter] = await Promise.all([import('@bytecodealliance/jco-transpile/wasm-tools'), loadAdapter()]);
-  const component = await componentNew(module, [[PREVIEW1_MODULE, adapter]]);
+  const [component, adapter] = await Promise.all([wrapPreview1(module), loadPreview1Adapter()]);
   return { component, kind, adapterSha256: sha256(adapter) };
 }
 
@@ -89,35 +64,20 @@ export async function precompileDescribed(module: Uint8Array, outDir: string, op
   const onProgress = options.onProgress;
   const { component, kind, adapterSha256 } = await toComponent(module, onProgress);
   onProgress?.('transpiling the component to JavaScript');
-  const { transpileBytes } = await import('@bytecodealliance/jco-transpile');
-  // instantiation: 'async' makes jco leave WASI out of the generated module (wasiShim off): every
-  // import, WASI included, arrives through instantiate()'s import object, so the runtime decides.
-  const result = await transpileBytes(component, {
-    name: 'component',
-    instantiation: 'async',
-    emitTypescriptDeclarations: false,
-    // Core modules as files, never inlined as base64: the runtime patches their memory limits.
-    base64Cutoff: Number.MAX_SAFE_INTEGER,
-  });
-  const exports = result.exports.map(([name]) => name);
+  const { files: transpiled, imports, exports } = await transpileForRuntime(component, PRECOMPILED_ENTRY);
   if (!exports.some(isRunExport)) {
     throw new MissingEntryPointError(`the component exports no wasi:cli/run (its exports: ${exports.length > 0 ? exports.join(', ') : 'none'})`);
   }
   await mkdir(outDir, { recursive: true });
-  const written: string[] = [];
   const files: Record<string, string> = {};
-  for (const [name, bytes] of Object.entries(result.files)) {
-    if (name.endsWith('.d.ts')) continue;
-    if (name.includes('/') || name.includes('\\')) throw new Error(`jco-transpile produced an unexpected nested file "${name}"`);
+  for (const [name, bytes] of transpiled) {
     await writeFile(join(outDir, name), bytes);
-    written.push(name);
-    files[name] = createHash('sha256').update(bytes).digest('hex');
+    files[name] = sha256(bytes);
   }
-  if (!written.includes(PRECOMPILED_ENTRY)) throw new Error(`jco-transpile produced no ${PRECOMPILED_ENTRY} (files: ${written.join(', ')})`);
   const description: PrecompiledDescription = {
     dir: basename(outDir),
     entry: PRECOMPILED_ENTRY,
-    imports: [...result.imports],
+    imports,
     transpiler: await transpilerId(),
     adapter_sha256: adapterSha256,
     files,
@@ -125,6 +85,6 @@ export async function precompileDescribed(module: Uint8Array, outDir: string, op
     module_kind: kind,
   };
   await writeFile(join(outDir, PRECOMPILED_INFO_FILE), `${JSON.stringify(description, null, 2)}\n`);
-  onProgress?.(`precompiled ${kind === 'core' ? 'preview1 module' : 'component'}: ${written.length} files in ${outDir}`);
+  onProgress?.(`precompiled ${kind === 'core' ? 'preview1 module' : 'component'}: ${transpiled.size} files in ${outDir}`);
   return description;
 }

@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appCacheDir, type Env } from '../config/paths.js';
-import { loadAdapter, PRECOMPILED_INFO_FILE, precompileDescribed, transpilerId, type PrecompiledDescription } from './precompile.js';
+import { loadPreview1Adapter, transpilerId } from './jco-adapter.js';
+import { PRECOMPILED_INFO_FILE, precompileDescribed, type PrecompiledDescription } from './precompile.js';
 
 /** The app's own transpile cache: `<appCacheDir>/transpiled`. */
 export function transpileCacheRoot(appId: string, env: Env = process.env): string {
@@ -35,7 +36,7 @@ async function readDescription(dir: string): Promise<PrecompiledDescription | nu
 export async function transpileToCache(module: Uint8Array, moduleSha256: string, cacheRoot: string, onProgress?: (message: string) => void): Promise<CachedTranspile> {
   const toolKey = createHash('sha256')
     .update(await transpilerId())
-    .update(createHash('sha256').update(await loadAdapter()).digest())
+    .update(createHash('sha256').update(await loadPreview1Adapter()).digest())
     .digest('hex')
     .slice(0, 16);
   const dir = join(cacheRoot, `${moduleSha256}-${toolKey}`);

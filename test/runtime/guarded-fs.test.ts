@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGuardedFilesystem } from '../../src/runtime/wasm-thread/sandbox/guarded-fs.js';
-import { loadShimIo } from '../../src/runtime/wasm-thread/wasi/shim.js';
+import { loadShimIo } from '../../src/runtime/wasm-thread/shim-adapter/shim.js';
 
 type Guarded = ReturnType<typeof createGuardedFilesystem>;
 type Dir = InstanceType<Guarded['types']['Descriptor']>;

@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import * as own from '../../src/runtime/wasm-thread/wasi/own-io.js';
 import { ArrivalSignal, createPolling, type TimerPollable } from '../../src/runtime/wasm-thread/wasi/poll.js';
-import { CABI_REP, DISPOSE } from '../../src/runtime/wasm-thread/wasi/resource.js';
-import { loadShimIo } from '../../src/runtime/wasm-thread/wasi/shim.js';
+import { CABI_REP, DISPOSE } from '../../src/runtime/wasm-thread/shim-adapter/resources.js';
+import { loadShimIo } from '../../src/runtime/wasm-thread/shim-adapter/shim.js';
 
 const MS = 1_000_000n;
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import type { Instantiate } from './jco-instantiate.js';
+import { componentJsAsScript, type Instantiate } from './shim-adapter/component-js.js';
 
 export interface LoadedEntry {
   instantiate: Instantiate;
@@ -19,25 +19,12 @@ export interface LoadedEntry {
 
 const noCache = (): void => {};
 
-/**
- * jco's output is an ES module that imports nothing, exports `instantiate` (and `_util`) and uses
- * `import.meta.url` only to find core modules when no getCoreModule is given (weft always gives
- * one). Node 20 has no module compile cache, so the module is turned into an equivalent strict
- * function body and compiled with vm.Script, which takes V8 cached data. Anything that does not
- * look like that output is imported as a module instead, without a cache.
- */
-function asScript(source: string, url: string): string | null {
-  // A dynamic import() may stay: jco's only one sits in the fetch-based loader weft never calls.
-  if (/^\s*import[\s{*]/m.test(source)) return null;
-  const body = source.replace(/^export (function|const) /gm, '$1 ').replace(/\bimport\.meta\.url\b/g, JSON.stringify(url));
-  if (/^\s*export\b/m.test(body) || /\bimport\.meta\b/.test(body) || !/^function instantiate\(/m.test(body)) return null;
-  return `(function () {\n'use strict';\n${body}\nreturn { instantiate };\n})`;
-}
-
 export async function loadComponentJs(url: string, cacheDir: string | null): Promise<LoadedEntry> {
   const path = fileURLToPath(url);
   const source = await readFile(path, 'utf8');
-  const script = cacheDir ? asScript(source, url) : null;
+  // jco's module as a cacheable script (Node 20 has no module compile cache); anything that does
+  // not look like jco's output is imported as a module instead, without a cache.
+  const script = cacheDir ? componentJsAsScript(source, url) : null;
   if (!script || !cacheDir) {
     const module = (await import(url)) as { instantiate: Instantiate };
     return { instantiate: module.instantiate, saveCodeCache: noCache };

@@ -11,6 +11,7 @@ import { trace } from '../both-threads/trace.js';
 import { AppExit, createExitTracker } from './wasi/exit.js';
 import { createWasiBase, wasiImports, type WasiBackend, type WasiBase } from './wasi/imports.js';
 import type { LoadedEntry } from './entry-loader.js';
+import { isFailure, trapText } from './shim-adapter/component-js.js';
 import { ArrivalSignal } from './wasi/poll.js';
 import { WebAssemblyApi, type WasmMemory } from '../../wasm/webassembly-api.js';
 
@@ -23,8 +24,7 @@ function wasmBacktrace(error: Error): string[] {
 }
 
 function trapMessage(error: unknown): string {
-  // jco words traps like wasmtime ("wasm trap: wasm `unreachable` instruction executed"); drop the repeated prefix.
-  if (error instanceof WebAssemblyApi.RuntimeError) return error.message.replace(/^wasm trap: /, '');
+  if (error instanceof WebAssemblyApi.RuntimeError) return trapText(error.message);
   if (error instanceof RangeError && /call stack/i.test(error.message)) return `stack overflow (${error.message})`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
@@ -113,7 +113,7 @@ export async function runWasmSession(start: SessionStart, loadBackend: LoadBacke
     if (error instanceof AppExit) {
       return error.code !== 0 && atMemoryLimit() ? memoryLimit(`the app then exited with status ${error.code}`) : { kind: 'exit', code: error.code };
     }
-    if (error instanceof Error) {
+    if (isFailure(error)) {
       if (atMemoryLimit() || (error instanceof RangeError && /memory/i.test(error.message))) return memoryLimit(`the app then trapped: ${trapMessage(error)}`);
       return { kind: 'trap', message: trapMessage(error), backtrace: wasmBacktrace(error) };
     }

@@ -5,15 +5,12 @@ import { EXIT } from '../../protocol/runtime-exit.js';
 import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from '../both-threads/messages.js';
 import { trace } from '../both-threads/trace.js';
 import { loadComponentJs, type LoadedEntry } from './entry-loader.js';
-import { loadRandomShim, loadShimIo } from './wasi/shim.js';
+import { plainEnvForJcoDebugReads } from './shim-adapter/component-js.js';
+import { loadRandomShim, loadShimIo } from './shim-adapter/shim.js';
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-// process.env in a worker is an interceptor object: each property read is a C++ call (~0.3 µs).
-// jco's generated glue reads globalThis.process.env.JCO_DEBUG in _debugLog, dozens of times per
-// host call (~50 µs per IPC round trip, measured); a plain copy makes those reads plain property
-// misses. Nothing on this thread writes the environment.
-process.env = { ...process.env };
+plainEnvForJcoDebugReads();
 
 const port = parentPort;
 if (!port) throw new Error('weft-runtime: worker.js must run as a worker thread');

@@ -1,18 +1,16 @@
 // wasi:filesystem for the app: the shim's Descriptor behind a guard that enforces read-only grants, keeps every path inside its preopen and makes every entry-changing call itself on a held directory.
 import { linkSync, lstatSync, mkdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DescriptorFlags, OpenFlags, PathFlags, ShimDescriptor, ShimFilesystem } from '../wasi/shim.js';
-import { DISPOSE } from '../wasi/resource.js';
+import type { DescriptorFlags, OpenFlags, PathFlags, ShimDescriptor, ShimFilesystem } from '../shim-adapter/shim.js';
+import { dropResource, setDispose } from '../shim-adapter/resources.js';
 import { DataQuota, measureDir } from './data-quota.js';
-import { fsErrorCode } from './fs-error-code.js';
+import { fsErrorCode } from '../shim-adapter/errors.js';
 import { holdParent, isInside, nativeRealpath, type HeldParent } from './held-dir.js';
 import type { Preopen } from '../../main-thread/preopens.js';
 
 /** WASI filesystem error codes, thrown as the shim throws them (plain strings). */
 const READ_ONLY = 'read-only';
 const NOT_PERMITTED = 'not-permitted';
-
-type Disposable = Record<symbol, (() => void) | undefined>;
 
 interface Root {
   /** Real host path of the preopen. */
@@ -44,7 +42,7 @@ export interface GuardOptions {
 }
 
 function dispose(inner: ShimDescriptor): void {
-  (inner as unknown as Disposable)[DISPOSE]?.call(inner);
+  dropResource(inner);
 }
 
 /** A symlink target the guard accepts: relative and never climbing (no `..` segment), so it can only lead further down. */
@@ -422,10 +420,8 @@ export function createGuardedFilesystem(shim: ShimFilesystem, preopens: readonly
     }
   }
   // Dropping the handle closes the shim descriptor (and its host fd).
-  Object.defineProperty(Descriptor.prototype, DISPOSE, {
-    value(this: Descriptor) {
-      Descriptor.close(this);
-    },
+  setDispose(Descriptor, function (this: Descriptor) {
+    Descriptor.close(this);
   });
 
   const shimPreopens = shim.createFilesystem({ preopens: Object.fromEntries(preopens.map((p) => [p.guest, p.host])) }).preopens.getDirectories();

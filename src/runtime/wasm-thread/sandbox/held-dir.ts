@@ -1,7 +1,7 @@
 // The guard's own handle on a parent directory: opened once, checked where the kernel says it is, then named through /proc/self/fd so the call acts on exactly that directory.
 import { closeSync, constants, existsSync, openSync, readlinkSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { fsErrorCode } from './fs-error-code.js';
+import { fsErrorCode } from '../shim-adapter/errors.js';
 
 const NOT_PERMITTED = 'not-permitted';
 

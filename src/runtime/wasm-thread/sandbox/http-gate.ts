@@ -2,10 +2,8 @@
 import { isIP } from 'node:net';
 import { hostAllowed } from '../../../manifest/capabilities.js';
 import { addressRefusal } from '../../both-threads/address-policy.js';
-import type { ShimHttp } from '../wasi/shim.js';
-
-/** The wasi:http error-code case for a request the host refuses to send. */
-const DENIED = { tag: 'HTTP-request-denied' } as const;
+import { HTTP_REQUEST_DENIED as DENIED } from '../shim-adapter/errors.js';
+import type { ShimHttp } from '../shim-adapter/shim.js';
 
 interface OutgoingRequest {
   scheme(): { tag: string; val?: string } | undefined;

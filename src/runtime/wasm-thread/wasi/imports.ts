@@ -8,7 +8,8 @@ import { say } from '../../both-threads/say.js';
 import type { ExitTracker } from './exit.js';
 import * as own from './own-io.js';
 import { createPolling, type ArrivalSignal, type Polling } from './poll.js';
-import { loadHttpShim, loadSocketsShim, type ShimIoParts, type ShimRandom } from './shim.js';
+import { IoError } from '../shim-adapter/errors.js';
+import { loadHttpShim, loadSocketsShim, type ShimIoParts, type ShimRandom } from '../shim-adapter/shim.js';
 import { createStdio, type Stdio } from './stdio.js';
 
 export interface WasiSandbox {
@@ -56,7 +57,7 @@ export function createWasiBase(backend: WasiBackend): WasiBase {
   const streams = shim ? shim.io.streams : { InputStream: own.InputStream, OutputStream: own.OutputStream };
   return {
     backend,
-    io: { error: shim ? shim.io.error : { Error: own.IoError }, poll: polling.poll, streams },
+    io: { error: shim ? shim.io.error : { Error: IoError }, poll: polling.poll, streams },
     polling,
     stdio: createStdio(streams, polling.readyPollable),
   };

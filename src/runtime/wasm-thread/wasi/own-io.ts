@@ -7,16 +7,6 @@ export class Pollable {}
 export class InputStream {}
 export class OutputStream {}
 
-/** wasi:io/error's `error` resource, as preview2-shim shapes it. */
-export class IoError extends Error {
-  constructor(readonly payload: unknown) {
-    super(String(payload));
-  }
-  toDebugString(): string {
-    return this.message;
-  }
-}
-
 export const wallClock = {
   now(): { seconds: bigint; nanoseconds: number } {
     const ms = Date.now();

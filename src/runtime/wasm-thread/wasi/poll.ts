@@ -1,13 +1,9 @@
 // The timer side of wasi:clocks/monotonic-clock and wasi:io/poll: waited out on the wasm thread with Atomics.wait (no spinning, no I/O thread),
 // ended early by an IPC message's arrival when the timer is short; lists holding other pollables go to preview2-shim.
 import { hrtime } from 'node:process';
-import type { Constructor } from './shim.js';
-import { CABI_REP, DISPOSE } from './resource.js';
+import type { Constructor } from '../shim-adapter/shim.js';
+import { CABI_REP, DISPOSE, dropResource, HIGHEST_REP } from '../shim-adapter/resources.js';
 import { blockFor } from './block.js';
-
-
-/** jco keeps reps below 2^30 (bit 30 flags ownership); the shim counts up from 1, weft down from here. */
-const TOP_REP = (1 << 30) - 1;
 
 /**
  * The word the main thread bumps (Atomics.add + Atomics.notify) each time it queues a message
@@ -74,7 +70,7 @@ export function createPolling(options: PollingOptions): Polling {
   const { shim, arrivals } = options;
   const earlyWakeNs = BigInt(Math.max(0, Math.round(options.earlyWakeMs * 1e6)));
   const freeReps: number[] = [];
-  let nextRep = TOP_REP;
+  let nextRep = HIGHEST_REP;
   const Base = options.Pollable as new () => object;
 
   // Extends the class component.js checks (`instanceof Pollable`); every method the shim's
@@ -172,7 +168,7 @@ export function createPolling(options: PollingOptions): Polling {
       }
       return Uint32Array.from(ready.sort((a, b) => a - b));
     } finally {
-      (stand as Record<symbol, (() => void) | undefined> | null)?.[DISPOSE]?.();
+      if (stand) dropResource(stand);
     }
   }
 

@@ -1,7 +1,8 @@
 // The app's stdio: stdout/stderr written synchronously to the runtime's fds 1 and 2 from the wasm thread, stdin always empty.
 import { writeSync } from 'node:fs';
-import { DISPOSE } from './resource.js';
-import type { Constructor } from './shim.js';
+import { STREAM_CLOSED as CLOSED } from '../shim-adapter/errors.js';
+import { withoutShimDispose } from '../shim-adapter/resources.js';
+import type { Constructor } from '../shim-adapter/shim.js';
 import { blockFor } from './block.js';
 
 const CHECK_WRITE_BYTES = 1024 * 1024;
@@ -33,9 +34,6 @@ export interface Stdio {
   /** Writes the READY line, starting a new line first if the app left one unfinished. */
   writeReady(): void;
 }
-
-/** The stream error WASI expects when the other end is gone. */
-const CLOSED = { tag: 'closed' } as const;
 
 /**
  * `streams` are the classes of the session's wasi:io/streams import (preview2-shim's, or weft's
@@ -114,7 +112,7 @@ export function createStdio(streams: { InputStream: Constructor; OutputStream: C
     }
   }
   // Dropping these handles must not reach the shim's dispose, which expects its private state.
-  for (const cls of [FdOutputStream, EmptyInputStream]) Object.defineProperty(cls.prototype, DISPOSE, { value: () => {} });
+  for (const cls of [FdOutputStream, EmptyInputStream]) withoutShimDispose(cls);
 
   const stdout = new FdOutputStream(1);
   const stderr = new FdOutputStream(2);

@@ -1,4 +1,4 @@
-// Loads the preview2-shim pieces the wasm thread needs, each only when first needed, with the little typing weft relies on.
+// Loads the preview2-shim modules the wasm thread needs, each only when first needed, typed as weft relies on them: the one place that imports preview2-shim.
 
 /** A WASI interface implementation as the shim exports it: functions and resource classes by camelCase name. */
 export type ShimInterface = Record<string, unknown>;
@@ -76,11 +76,17 @@ export interface ShimDescriptor {
   metadataHashAt(flags: PathFlags, path: string): unknown;
 }
 
+/**
+ * The shim's `filesystem` module. `createFilesystem` is the shim's own (not WASI): it builds a
+ * filesystem whose preopens are exactly the given guest → host map, instead of the module-level
+ * preopens the shim otherwise serves.
+ */
 export interface ShimFilesystem {
   types: { Descriptor: Constructor; DirectoryEntryStream: Constructor; filesystemErrorCode(error: unknown): unknown };
   createFilesystem(options: { preopens: Record<string, string> }): { preopens: { getDirectories(): [ShimDescriptor, string][] } };
 }
 
+/** The shim's `sockets` module; `createSockets` is the shim's own: `enableNetwork: false` gives interfaces that refuse every socket. */
 export interface ShimSockets {
   createSockets(options: { enableNetwork: boolean }): Record<string, ShimInterface>;
 }
@@ -94,7 +100,7 @@ export interface ShimHttp {
  * The shim's streams, pollables and filesystem. Importing its `io` module starts the shim's own
  * I/O worker thread (a third Node environment: ~10 MiB RSS and ~25 ms CPU), which serves file,
  * socket, http and its own clock calls synchronously. Only sessions that need one of those load
- * it (`needsShimIo`); every other session runs on weft's own io/clocks (`own-io.ts`, `poll.ts`).
+ * it (`needsShimIo`); every other session runs on weft's own io/clocks (`wasi/own-io.ts`, `wasi/poll.ts`).
  */
 export interface ShimIoParts {
   io: ShimIo;

@@ -1,14 +1,14 @@
-// Rebuilds the fixture/demo apps in apps/ from C source (clang-14, wasm32-wasi, jco wasm-tools); --check verifies the committed app.wasm files, --smoke runs each app under jco + preview2-shim.
+// Rebuilds the fixture/demo apps in apps/ from C source (clang-14, wasm32-wasi, jco wasm-tools); --check verifies the committed app.wasm files, --smoke runs each app through weft-runtime.
 //
 // Usage:
 //   node scripts/build-apps.mjs [app-dir...]          rebuild apps/<dir>/app.wasm (all by default)
 //   node scripts/build-apps.mjs --check [app-dir...]  rebuild into a temp dir; exit 1 listing every
 //                                                     app.wasm that differs from the committed one
-//   node scripts/build-apps.mjs --smoke [app-dir...]  run the committed app.wasm files: wrap preview1
-//                                                     modules with the adapter, transpile with jco,
-//                                                     instantiate with a sandboxed WASIShim and a JS
-//                                                     weft:app host, check their behaviour, print timings
-// Module use: `import { APPS, buildApp, toComponent, transpileApp, smokeApp } from './build-apps.mjs'`.
+//   node scripts/build-apps.mjs --smoke [app-dir...]  install the committed apps with weft-pack into a
+//                                                     temporary store and run each with the built
+//                                                     weft-runtime (npm run build first), driving it
+//                                                     over IPC; check its behaviour, print timings
+// Module use: `import { APPS, buildApp, smokeApp } from './build-apps.mjs'`.
 // See docs/architecture/apps.md.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,7 +22,6 @@ import {
   rmSync,
   symlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -233,211 +232,201 @@ async function runBuild(names, check) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Smoke runs: every app under jco transpile + preview2-shim, in a child process each
+// Smoke runs: every committed app installed with weft-pack into a temporary store and run by the
+// real weft-runtime (dist/, so `npm run build` first), one process per run, driven over IPC.
 
-function isCoreModule(bytes) {
-  return bytes.length >= 8 && bytes.readUInt32LE(0) === 0x6d736100 && bytes.readUInt32LE(4) === 1;
-}
-
-/** app.wasm bytes -> component bytes (preview1 modules are wrapped with the command adapter). */
-export async function toComponent(bytes) {
-  if (!isCoreModule(bytes)) return bytes;
-  const { componentNew } = await tools();
-  return Buffer.from(await componentNew(bytes, [['wasi_snapshot_preview1', readFileSync(ADAPTER)]]));
-}
-
-/** Transpiles a component for instantiation with caller-supplied imports; writes it to outDir. */
-export async function transpileApp(component, outDir) {
-  const { transpileBytes } = await import('@bytecodealliance/jco-transpile');
-  const result = await transpileBytes(component, { name: 'component', instantiation: { tag: 'async' } });
-  for (const [name, data] of Object.entries(result.files)) {
-    mkdirSync(dirname(join(outDir, name)), { recursive: true });
-    writeFileSync(join(outDir, name), data);
-  }
-  return result;
-}
+const DIST = join(ROOT, 'dist');
+const WEFT_PACK = join(DIST, 'bin', 'weft-pack.js');
+const WEFTCTL = join(DIST, 'bin', 'weftctl.js');
+const RUNTIME = join(DIST, 'bin', 'weft-runtime.js');
 
 const COUNTER = ['get', 'increment', 'increment', 'decrement', 'get', 'reset', 'get', 'bogus "cmd"\\', 'quit'];
 const NOTE = 'He said "hi" \\ tab\there \u0001 ünïcødé ✓ {json}';
 const LONG_BODY = 'x'.repeat(199) + 'é' + 'tail'.repeat(30); // 'é' straddles the 200-byte cut
 const ECHO = ['hello', '{"json":[1,2,3]}', 'ünïcødé ✓ \\ "q"', ' ', 'a'.repeat(10000)];
 
-// What each smoke run does and expects. ipc: messages fed one per recv() (next one only after the
-// previous reply), replies: expected replies (compared as JSON when they parse), end: 'exit' (the
-// app returns) or 'host' (the host exits once all replies are in). killAfter: ms before the
-// child is killed (expected for apps that never end); killOn: kill when stdout matches.
-const SMOKE = {
-  hello: { exit: 0, stdout: /^hello from weft\n$/ },
-  'exit-code': { exit: 1, stdout: /^exiting with code 7\n$/, note: 'proc_exit(7) -> wasi:cli/exit err -> 1 through the adapter' },
-  trap: { exitNot0: true, stdout: /^about to trap\n$/, stderr: /unreachable[\s\S]*weft_trap_here/ },
-  hang: { killAfter: 1500, stdout: /^hang: sleeping forever\n$/ },
-  spin: { killAfter: 1500, stdout: /^spin: burning CPU\n$/ },
+// What each smoke run does and expects of weft-runtime. stdout: matched with weft-runtime's READY
+// line taken out; ready: true (READY must come) or false (it must not); exit: the runtime's exit
+// status (SIGTERM from the smoke run: EXIT.TERMINATED). ipc: messages sent one at a time, each
+// after the previous reply; replies: expected replies (strings compared as JSON when they parse,
+// or RegExps); end: 'exit' (the app returns) or 'host' (the smoke run ends it once all replies are
+// in). killAfter: ms before the smoke run ends the app (expected for apps that never end);
+// killOn: end it when stdout matches. bench: echo round trips timed after the replies. A function
+// value is called with (run, app id).
+// preview1 apps get READY from the runtime before they run (they cannot import notify).
+const SMOKE = (exit, fetchBase) => ({
+  hello: { exit: 0, ready: true, stdout: /^hello from weft\n$/ },
+  'exit-code': { exit: 7, stdout: /^exiting with code 7\n$/, note: 'proc_exit(7) keeps its code through the adapter (wasm-thread/wasi/exit.ts)' },
+  trap: { exit: exit.TRAP, stdout: /^about to trap\n$/, stderr: /unreachable[\s\S]*weft_trap_here/ },
+  hang: { killAfter: 1500, exit: exit.TERMINATED, stdout: /^hang: sleeping forever\n$/ },
+  spin: { killAfter: 1500, exit: exit.TERMINATED, stdout: /^spin: burning CPU\n$/ },
   'cpu-bench': { exit: 0, stdout: /^checksum=15186784422692038520\n$/ },
-  memhog: { killOn: /allocated 64 MiB\n/, killAfter: 20000, stdout: /^allocated 16 MiB\nallocated 32 MiB\nallocated 48 MiB\nallocated 64 MiB\n/ },
-  files: { data: true, runs: 2, exit: 0, stdout: (run) => new RegExp(`appended to /data/log.txt: now ${run} lines[\\s\\S]*listing /data \\(2 entries\\): hello.txt log.txt\\nfiles: ok\\n$`) },
-  escape: { data: true, plant: true, exit: 0, stdout: /ROUTE planted DENIED[\s\S]*ESCAPE-SUMMARY denied=12 escaped=0\n$/ },
+  memhog: { killOn: /allocated 64 MiB\n/, killAfter: 20000, exit: exit.TERMINATED, stdout: /^allocated 16 MiB\nallocated 32 MiB\nallocated 48 MiB\nallocated 64 MiB\n/ },
+  files: { plant: false, runs: 2, exit: 0, stdout: (run) => new RegExp(`appended to /data/log.txt: now ${run} lines[\\s\\S]*listing /data \\(2 entries\\): hello.txt log.txt\\nfiles: ok\\n$`) },
+  escape: { plant: true, exit: 0, stdout: /ROUTE planted DENIED[\s\S]*ESCAPE-SUMMARY denied=12 escaped=0\n$/ },
   net: { exit: 0, stdout: /NET-SUMMARY denied=27 allowed=0\n$/ },
   counter: {
     exit: 0, ready: true, end: 'exit', ipc: COUNTER,
     replies: ['{"count":0}', '{"count":1}', '{"count":2}', '{"count":1}', '{"count":1}', '{"count":0}', '{"count":0}', '{"error":"unknown command: bogus \\"cmd\\"\\\\"}'],
   },
   notes: {
-    data: true, runs: 2, exit: 0, ready: true, end: 'exit',
+    runs: 2, exit: 0, ready: true, end: 'exit',
     ipc: (run) => (run === 1 ? ['load', `save:${NOTE}`, 'load', 'nope', 'quit'] : ['load', 'save:', 'load', 'quit']),
     replies: (run) => (run === 1
       ? [JSON.stringify({ text: '' }), JSON.stringify({ text: NOTE }), JSON.stringify({ text: NOTE }), '{"error":"unknown command: nope"}']
       : [JSON.stringify({ text: NOTE }), '{"text":""}', '{"text":""}']),
   },
-  echo: { ready: true, end: 'host', ipc: ECHO, replies: ECHO, rawReplies: true, bench: 2000 },
-  stall: { killAfter: 2500, ready: false, stdout: /^$/ },
+  echo: { ready: true, end: 'host', exit: exit.TERMINATED, ipc: ECHO, replies: ECHO, rawReplies: true, bench: 2000 },
+  stall: { killAfter: 2500, exit: exit.TERMINATED, ready: false, stdout: /^$/ },
   fetcher: {
-    ready: true, end: 'host',
-    ipc: ['http://127.0.0.1:9/ok', 'http://127.0.0.1:9/long', 'http://127.0.0.1:9/bytes', 'http://denied.example/'],
+    ready: true, end: 'host', exit: exit.TERMINATED,
+    ipc: [`${fetchBase}/ok`, `${fetchBase}/long`, `${fetchBase}/bytes`, 'http://denied.example/'],
     replies: [
       JSON.stringify({ status: 200, body: 'hello "fetch"\n' }),
       JSON.stringify({ status: 201, body: 'x'.repeat(199) }),
       JSON.stringify({ status: 404, body: 'a\ufffdb' }),
-      JSON.stringify({ error: 'blocked: http://denied.example/' }),
+      /^\{"error":"[^"]*denied\.example[^"]*not an allowed host[^"]*"\}$/,
     ],
   },
   caps: {
-    exit: 0, ready: true, end: 'exit',
+    exit: 0, ready: true, end: 'exit', secret: ['api_key', 'smoke-secret'],
     ipc: ['set a 1', 'get a', 'keys ', 'del a', 'get a', 'config greeting', 'log hi', 'sched wake @every 1h', 'unsched wake', '{"type":"schedule-tick","name":"wake"}', 'quit'],
-    replies: ['{"ok":true}', '{"value":"1"}', '{"keys":["a"]}', '{"ok":true}', '{"value":null}', '{"value":"hello"}', '{"ok":true}', '{"next_run_ms":3600000}', '{"ok":true}', '{"ticks":1}'],
+    replies: ['{"ok":true}', '{"value":"1"}', '{"keys":["a"]}', '{"ok":true}', '{"value":null}', '{"value":"hello"}', '{"ok":true}', /^\{"next_run_ms":\d+\}$/, '{"ok":true}', '{"ticks":1}'],
   },
-  'wasip2-shaped': { exit: 0, ready: true, end: 'exit', ipc: ['ping', 'args', 'nope', 'quit'], replies: ['pong', '{"args":["app"]}', '{"error":"unknown command: nope"}'], rawReplies: true },
-};
+  'wasip2-shaped': { exit: 0, ready: true, end: 'exit', ipc: ['ping', 'args', 'nope', 'quit'], replies: (_run, id) => ['pong', JSON.stringify({ args: [id] }), '{"error":"unknown command: nope"}'], rawReplies: true, note: 'argv[0] is the app id' },
+});
 
-// The weft:app host used by the child (fetch answers from a fixed table; no network).
+// What the fetcher's requests get (a local server: weft-runtime makes real requests).
 const FETCH_TABLE = {
-  'http://127.0.0.1:9/ok': { status: 200, contentType: 'text/plain', body: 'hello "fetch"\n' },
-  'http://127.0.0.1:9/long': { status: 201, contentType: 'text/plain', body: LONG_BODY },
-  'http://127.0.0.1:9/bytes': { status: 404, contentType: 'application/octet-stream', body: [0x61, 0xff, 0x62] },
+  '/ok': { status: 200, contentType: 'text/plain', body: 'hello "fetch"\n' },
+  '/long': { status: 201, contentType: 'text/plain', body: LONG_BODY },
+  '/bytes': { status: 404, contentType: 'application/octet-stream', body: Buffer.from([0x61, 0xff, 0x62]) },
 };
 
-async function smokeChild(outDir, specJson) {
-  const spec = JSON.parse(specJson);
-  const t0 = performance.now();
-  const ev = (type, extra = {}) => writeSync(3, `${JSON.stringify({ type, ms: +(performance.now() - t0).toFixed(2), ...extra })}\n`);
-  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
-  const shim = new WASIShim({ sandbox: { preopens: spec.preopens, env: {}, args: ['app'], enableNetwork: false } });
-  const imports = shim.getImportObject();
-
-  const smokeKv = new Map();
-  let ready = false;
-  let delivered = 0;
-  let replies = 0;
-  let benchLeft = spec.bench ?? 0;
-  let benchStart = 0;
-  const queue = [...(spec.ipc ?? [])];
-  const finish = () => {
-    ev('done', { delivered, replies });
-    process.exit(0);
-  };
-  const host = {
-    notify: {
-      ready() {
-        ready = true;
-        ev('ready');
-      },
-    },
-    ipc: {
-      send(payload) {
-        replies++;
-        if (replies <= (spec.ipc ?? []).length) ev('reply', { payload });
-        else if (--benchLeft === 0) {
-          const n = spec.bench;
-          ev('bench', { n, avgUs: +(((performance.now() - benchStart) * 1000) / n).toFixed(1) });
-        }
-        if (spec.end === 'host' && replies === (spec.ipc ?? []).length + (spec.bench ?? 0)) finish();
-      },
-      recv() {
-        if (!ready) ev('recv-before-ready');
-        if (delivered > replies) return undefined; // wait for the answer to the previous message
-        if (queue.length === 0 && benchLeft > 0 && replies === delivered) {
-          if (!benchStart) benchStart = performance.now();
-          queue.push(`bench ${benchLeft}`);
-        }
-        const next = queue.shift();
-        if (next === undefined) return undefined;
-        delivered++;
-        return next;
-      },
-    },
-    // weft:app@0.2.0 for caps: an in-memory store, the manifest's default, and log records as events.
-    kv: {
-      get: (key) => smokeKv.get(key),
-      set: (key, value) => void smokeKv.set(key, value),
-      delete: (key) => void smokeKv.delete(key),
-      listKeys: (prefix) => ({ keys: [...smokeKv.keys()].filter((k) => k.startsWith(prefix)).sort(), nextCursor: undefined }),
-    },
-    config: { get: (name) => (name === 'greeting' ? 'hello' : undefined) },
-    log: { emit: (level, message, fields) => ev('log', { level, message, fields }) },
-    schedule: {
-      create: (name, cron, timeZone) => ({ name, cron, timeZone, nextRunMs: 3600000n }),
-      listSchedules: () => [],
-      delete: () => undefined,
-    },
-    fetch: {
-      fetch(url, method, headers, body) {
-        ev('fetch', { url, method, headers: headers.length, body: body === undefined || body === null ? null : body.length });
-        const r = FETCH_TABLE[url];
-        if (!r) throw `blocked: ${url}`;
-        const bytes = typeof r.body === 'string' ? new TextEncoder().encode(r.body) : Uint8Array.from(r.body);
-        return { status: r.status, contentType: r.contentType, body: bytes };
-      },
-    },
-  };
-  for (const name of spec.imports) {
-    const m = /^weft:app\/([a-z-]+)(@.*)?$/.exec(name);
-    if (m) imports[name] = host[m[1]];
-  }
-  const { instantiate } = await import(pathToFileURL(join(outDir, 'component.js')).href);
-  const root = await instantiate((p) => WebAssembly.compile(readFileSync(join(outDir, p))), imports);
-  ev('instantiated');
-  const runIface = root.run ?? Object.entries(root).find(([k]) => k.startsWith('wasi:cli/run'))?.[1];
-  try {
-    runIface.run();
-    ev('returned');
-    process.exit(0);
-  } catch (err) {
-    ev('threw', { message: String(err?.message ?? err) });
-    process.stderr.write(`${err?.stack ?? err}\n`);
-    process.exit(70);
-  }
+async function startFetchServer() {
+  const { createServer } = await import('node:http');
+  const server = createServer((request, response) => {
+    const entry = FETCH_TABLE[request.url ?? ''];
+    if (!entry) return void response.writeHead(500).end();
+    response.writeHead(entry.status, { 'content-type': entry.contentType }).end(entry.body);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { base: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-function runChild(outDir, spec, opts) {
-  return new Promise((resolvePromise) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--smoke-child', outDir, JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+/** A temporary user: HOME, XDG dirs and an app store, as weft-appd's environment would give them. */
+function smokeHome(scratch) {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: join(scratch, 'home'),
+    XDG_DATA_HOME: join(scratch, 'data'),
+    XDG_CACHE_HOME: join(scratch, 'cache'),
+    XDG_CONFIG_HOME: join(scratch, 'config'),
+    XDG_RUNTIME_DIR: join(scratch, 'run'),
+    XDG_DOCUMENTS_DIR: join(scratch, 'home', 'Documents'),
+    WEFT_APP_STORE: join(scratch, 'store'),
+  };
+  for (const dir of [env.HOME, env.XDG_RUNTIME_DIR, env.WEFT_APP_STORE]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return env;
+}
+
+function runTool(tool, args, env, input) {
+  const r = spawnSync(process.execPath, [tool, ...args], { env, input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${relative(ROOT, tool)} ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/** Starts an IPC server on `path` (weft-appd's side of --ipc-socket); `ask` sends one line and resolves with the next reply. */
+async function startIpc(path) {
+  const { createServer } = await import('node:net');
+  let peer = null;
+  let buffer = '';
+  const lines = [];
+  const waiting = [];
+  const connected = [];
+  const server = createServer((socket) => {
+    peer = socket;
+    socket.setEncoding('utf8');
+    socket.on('error', () => {});
+    socket.on('data', (chunk) => {
+      buffer += chunk;
+      const parts = buffer.split('\n');
+      buffer = parts.pop();
+      lines.push(...parts);
+      while (waiting.length && lines.length) waiting.shift()(lines.shift());
     });
-    let stdout = '';
-    let stderr = '';
-    let events = '';
-    let killed = null;
-    const kill = (why) => {
-      if (killed) return;
-      killed = why;
-      child.kill('SIGKILL');
-    };
-    const timer = setTimeout(() => kill('timeout'), opts.killAfter ?? 30000);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (opts.killOn && opts.killOn.test(stdout)) kill('pattern');
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdio[3].on('data', (d) => (events += d));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const evs = events.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      resolvePromise({ code, signal, killed, stdout, stderr, events: evs, wallMs: performance.now() - t0 });
-    });
+    socket.on('close', () => { for (const w of waiting.splice(0)) w(null); });
+    for (const c of connected.splice(0)) c();
   });
+  await new Promise((ok) => server.listen(path, ok));
+  return {
+    connected: () => (peer ? Promise.resolve() : new Promise((ok) => connected.push(ok))),
+    ask(line) {
+      peer.write(`${line}\n`);
+      return lines.length ? Promise.resolve(lines.shift()) : new Promise((ok) => waiting.push(ok));
+    },
+    close: () => new Promise((ok) => { peer?.destroy(); server.close(ok); }),
+  };
+}
+
+/** One weft-runtime session: feeds the IPC messages, collects stdout/stderr, ends it as the spec says. */
+async function runSession(env, id, session, spec, ipcList, socketPath) {
+  const t0 = performance.now();
+  const ipc = ipcList ? await startIpc(socketPath) : null;
+  const args = [RUNTIME, id, String(session), ...(ipc ? ['--ipc-socket', socketPath] : [])];
+  // stdin stays an open pipe: weft-runtime takes its EOF for weft-appd's death.
+  const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let readyMs = null;
+  let ended = null;
+  const end = (why) => {
+    if (ended) return;
+    ended = why;
+    child.kill('SIGTERM');
+  };
+  const timer = setTimeout(() => end('timeout'), spec.killAfter ?? 30000);
+  const onReady = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    if (readyMs === null && /(^|\n)READY\n/.test(stdout)) {
+      readyMs = performance.now() - t0;
+      for (const r of onReady.splice(0)) r();
+    }
+    if (spec.killOn && spec.killOn.test(stdout)) end('pattern');
+  });
+  child.stderr.on('data', (d) => (stderr += d));
+  const closed = new Promise((ok) => child.on('close', (code, signal) => ok({ code, signal })));
+  const replies = [];
+  let bench = null;
+  if (ipc) {
+    const gotReady = new Promise((ok) => (readyMs !== null ? ok() : onReady.push(ok)));
+    if (await Promise.race([gotReady.then(() => true), closed.then(() => false)])) {
+      await ipc.connected();
+      for (const message of ipcList) {
+        if (message === 'quit') { ipc.ask(message).catch(() => {}); break; }
+        const reply = await ipc.ask(message);
+        if (reply === null) break;
+        replies.push(reply);
+      }
+      if (spec.bench && replies.length === ipcList.length) {
+        const b0 = performance.now();
+        for (let i = 0; i < spec.bench; i++) await ipc.ask(`bench ${i}`);
+        bench = { n: spec.bench, avgUs: +(((performance.now() - b0) * 1000) / spec.bench).toFixed(1) };
+      }
+      if (spec.end === 'host') end('host');
+    }
+  }
+  const { code, signal } = await closed;
+  clearTimeout(timer);
+  child.stdin.destroy();
+  await ipc?.close();
+  return { code, signal, ended, stdout, stderr, readyMs, replies, bench, wallMs: performance.now() - t0 };
 }
 
 function sameReply(got, want, raw) {
+  if (want instanceof RegExp) return want.test(got);
   if (got === want) return true;
   if (raw) return false;
   try {
@@ -447,89 +436,83 @@ function sameReply(got, want, raw) {
   }
 }
 
-/** Runs one app's smoke test; returns { ok, lines } (lines: human-readable report). */
-export async function smokeApp(app, scratch) {
-  const spec = SMOKE[app.dir];
-  if (!spec) return { ok: false, lines: [`FAIL ${app.dir}: no SMOKE entry in scripts/build-apps.mjs`] };
-  const lines = [];
-  const fails = [];
-  const bytes = readFileSync(join(APPS_DIR, app.dir, 'app.wasm'));
-  let t = performance.now();
-  const component = await toComponent(bytes);
-  const wrapMs = performance.now() - t;
-  const outDir = join(scratch, app.dir, 'js');
-  t = performance.now();
-  const tr = await transpileApp(component, outDir);
-  const transpileMs = performance.now() - t;
-  const weftImports = tr.imports.filter((i) => i.startsWith('weft:'));
-  const { componentWit } = await tools();
-  const wit = await componentWit(component);
-  const versioned = [...wit.matchAll(/^\s*(import|export) ([^;]+);/gm)].map((m) => `${m[1]} ${m[2]}`);
+/** Reads the app id from apps/<dir>/wapp.toml. */
+async function appId(app) {
+  const { parse } = await import('smol-toml');
+  return parse(readFileSync(join(APPS_DIR, app.dir, 'wapp.toml'), 'utf8')).package.id;
+}
 
-  const preopens = {};
-  if (spec.data) {
-    const data = join(scratch, app.dir, 'data');
+/** Installs one app into the smoke store with weft-pack, then runs and checks it; returns { ok, lines }. */
+export async function smokeApp(app, context) {
+  const { env, exit, fetchBase, scratch, dataDir } = context;
+  const spec = SMOKE(exit, fetchBase)[app.dir];
+  if (!spec) return { ok: false, lines: [`FAIL ${app.dir}: no SMOKE entry in scripts/build-apps.mjs`] };
+  const fails = [];
+  const id = await appId(app);
+  let t = performance.now();
+  try {
+    runTool(WEFT_PACK, ['install', join(APPS_DIR, app.dir)], env);
+    if (spec.secret) runTool(WEFTCTL, ['config', 'set', id, spec.secret[0]], env, `${spec.secret[1]}\n`);
+  } catch (error) {
+    return { ok: false, lines: [`FAIL ${app.dir}: ${error.message}`] };
+  }
+  const installMs = performance.now() - t;
+  if (spec.plant) {
+    const data = dataDir(id, env);
+    const outside = join(scratch, app.dir, 'outside');
     mkdirSync(data, { recursive: true });
-    preopens['/data'] = data;
-    if (spec.plant) {
-      const outside = join(scratch, app.dir, 'outside');
-      mkdirSync(outside, { recursive: true });
-      writeFileSync(join(outside, 'passwd'), 'secret\n');
-      symlinkSync(outside, join(data, 'planted'));
-    }
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'passwd'), 'secret\n');
+    symlinkSync(outside, join(data, 'planted'));
   }
   const runs = spec.runs ?? 1;
   const timing = [];
   for (let run = 1; run <= runs; run++) {
-    const pick = (v) => (typeof v === 'function' ? v(run) : v);
-    const ipc = pick(spec.ipc);
+    const pick = (v) => (typeof v === 'function' ? v(run, id) : v);
+    const ipcList = pick(spec.ipc);
     const want = pick(spec.replies) ?? [];
-    const childSpec = { preopens, imports: tr.imports, ipc, end: spec.end, bench: spec.bench };
-    const r = await runChild(outDir, childSpec, spec);
-    const ev = (type) => r.events.find((e) => e.type === type);
+    const r = await runSession(env, id, context.nextSession(), spec, ipcList, join(scratch, `${app.dir}-${run}.sock`));
     const tag = runs > 1 ? `run ${run}: ` : '';
     const fail = (msg) => fails.push(`${tag}${msg}`);
+    const appStdout = r.stdout.replace(/(^|\n)READY\n/, '$1');
     const stdoutRe = pick(spec.stdout);
-    if (stdoutRe && !stdoutRe.test(r.stdout)) fail(`stdout ${JSON.stringify(r.stdout.slice(0, 400))} !~ ${stdoutRe}`);
+    if (stdoutRe && !stdoutRe.test(appStdout)) fail(`stdout ${JSON.stringify(appStdout.slice(0, 400))} !~ ${stdoutRe}`);
     if (spec.stderr && !spec.stderr.test(r.stderr)) fail(`stderr ${JSON.stringify(r.stderr.slice(0, 400))} !~ ${spec.stderr}`);
-    if (spec.exit !== undefined && (r.killed || r.code !== spec.exit)) fail(`exit ${r.killed ? `killed (${r.killed})` : r.code}, want ${spec.exit}`);
-    if (spec.exitNot0 && (r.killed || r.code === 0)) fail(`exit ${r.killed ? 'killed' : r.code}, want non-zero`);
-    if (spec.killAfter && spec.exit === undefined && !spec.exitNot0 && !r.killed) fail(`ended by itself (exit ${r.code}), want it still running until killed`);
-    if (spec.ready === true && !ev('ready')) fail('never called ready()');
-    if (spec.ready === false && ev('ready')) fail('called ready()');
-    if (ev('recv-before-ready')) fail('called recv() before ready()');
-    const got = r.events.filter((e) => e.type === 'reply').map((e) => e.payload);
-    if (spec.ipc) {
-      if (got.length !== want.length) fail(`got ${got.length} replies, want ${want.length}: ${JSON.stringify(got).slice(0, 300)}`);
+    if (r.code !== spec.exit) fail(`exit ${r.code ?? r.signal}${r.ended ? ` (ended: ${r.ended})` : ''}, want ${spec.exit}; stderr: ${r.stderr.slice(0, 400)}`);
+    if (spec.killAfter && !spec.killOn && r.ended !== 'timeout') fail(`ended by itself (exit ${r.code}), want it still running until ended`);
+    if (spec.ready === true && r.readyMs === null) fail('never became READY');
+    if (spec.ready === false && r.readyMs !== null) fail('became READY');
+    if (ipcList) {
+      if (r.replies.length !== want.length) fail(`got ${r.replies.length} replies, want ${want.length}: ${JSON.stringify(r.replies).slice(0, 300)}`);
       want.forEach((w, i) => {
-        if (got[i] !== undefined && !sameReply(got[i], w, spec.rawReplies)) fail(`reply ${i + 1}: ${JSON.stringify(got[i]).slice(0, 200)}, want ${JSON.stringify(w).slice(0, 200)}`);
+        if (r.replies[i] !== undefined && !sameReply(r.replies[i], w, spec.rawReplies)) fail(`reply ${i + 1}: ${JSON.stringify(r.replies[i]).slice(0, 200)}, want ${String(w).slice(0, 200)}`);
       });
     }
     const parts = [`wall ${Math.round(r.wallMs)} ms`];
-    if (ev('instantiated')) parts.push(`instantiated @${Math.round(ev('instantiated').ms)} ms`);
-    if (ev('ready')) parts.push(`ready @${Math.round(ev('ready').ms)} ms`);
-    const fetches = r.events.filter((e) => e.type === 'fetch');
-    if (fetches.length) parts.push(`fetch calls ${fetches.length} (headers ${fetches[0].headers}, body ${fetches[0].body})`);
-    if (ev('bench')) parts.push(`echo round trip ${ev('bench').avgUs} µs avg over ${ev('bench').n}`);
-    parts.push(r.killed ? `killed (${r.killed})` : `exit ${r.code}`);
+    if (r.readyMs !== null) parts.push(`READY @${Math.round(r.readyMs)} ms`);
+    if (r.bench) parts.push(`echo round trip ${r.bench.avgUs} µs avg over ${r.bench.n}`);
+    parts.push(`exit ${r.code ?? r.signal}${r.ended ? ` (ended: ${r.ended})` : ''}`);
     timing.push(`${tag}${parts.join(', ')}`);
-    if (process.env.WEFT_SMOKE_VERBOSE) lines.push(`    stdout: ${r.stdout.slice(0, 2000)}`, `    stderr: ${r.stderr.slice(0, 2000)}`);
+    if (process.env.WEFT_SMOKE_VERBOSE) timing.push(`stdout: ${r.stdout.slice(0, 2000)}`, `stderr: ${r.stderr.slice(0, 2000)}`);
   }
-  lines.unshift(
-    `${fails.length ? 'FAIL' : 'ok  '} ${app.dir.padEnd(14)} ${app.kind.padEnd(9)} app.wasm ${bytes.length} B` +
-      `${isCoreModule(bytes) ? `, wrapped ${component.length} B in ${Math.round(wrapMs)} ms` : ''}, transpile ${Math.round(transpileMs)} ms`,
+  const lines = [
+    `${fails.length ? 'FAIL' : 'ok  '} ${app.dir.padEnd(14)} ${app.kind.padEnd(9)} ${id}, installed in ${Math.round(installMs)} ms`,
     `     ${timing.join('; ')}`,
-    `     ${versioned.join(', ')}`,
-    ...(weftImports.length ? [`     import-object keys: ${weftImports.join(', ')}`] : []),
     ...(spec.note ? [`     note: ${spec.note}`] : []),
     ...fails.map((f) => `     ! ${f}`),
-  );
+  ];
   return { ok: fails.length === 0, lines };
 }
 
 async function runSmoke(names) {
+  for (const file of [WEFT_PACK, WEFTCTL, RUNTIME]) if (!existsSync(file)) die(`${relative(ROOT, file)} is missing: run npm run build first (the smoke run uses the built weft)`);
   const apps = selectApps(names);
+  const { EXIT } = await import(pathToFileURL(join(DIST, 'protocol', 'runtime-exit.js')).href);
+  const { appDataDir } = await import(pathToFileURL(join(DIST, 'config', 'paths.js')).href);
   const scratch = mkdtempSync(join(tmpdir(), 'weft-smoke-'));
+  const fetchServer = await startFetchServer();
+  let session = 0;
+  const context = { env: smokeHome(scratch), exit: EXIT, fetchBase: fetchServer.base, scratch, dataDir: appDataDir, nextSession: () => ++session };
   let failed = 0;
   try {
     for (const app of apps) {
@@ -538,11 +521,12 @@ async function runSmoke(names) {
         failed++;
         continue;
       }
-      const { ok, lines } = await smokeApp(app, scratch);
+      const { ok, lines } = await smokeApp(app, context);
       console.log(lines.join('\n'));
       if (!ok) failed++;
     }
   } finally {
+    await fetchServer.close();
     rmSync(scratch, { recursive: true, force: true });
   }
   console.log(failed ? `\n${failed} app(s) failed the smoke run` : `\nall ${apps.length} app(s) passed the smoke run`);
@@ -552,7 +536,6 @@ async function runSmoke(names) {
 // ---------------------------------------------------------------------------------------------
 
 async function main(argv) {
-  if (argv[0] === '--smoke-child') return smokeChild(argv[1], argv[2]);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(2, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     return 0;

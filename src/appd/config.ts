@@ -3,6 +3,7 @@ import { readCeilings, type Ceilings } from '../config/ceilings.js';
 import { integerSetting } from '../config/setting.js';
 import { minIntervalSeconds } from '../manifest/schedules.js';
 import { appdSocketPath, stateDir, type Env } from '../config/paths.js';
+import type { WarmSettings } from './backends/warm-pool.js';
 
 export interface AppdConfig {
   socketPath: string;
@@ -12,8 +13,10 @@ export interface AppdConfig {
   stateDir: string;
   /** SIGTERM → SIGKILL grace period when stopping a session. */
   graceMs: number;
-  /** Standby runtimes kept warm for the direct backend; 0 turns the pool off. */
+  /** Standby runtimes kept warm for the direct backend; 0 turns the pool off, and per-app warm runtimes with it. */
   standbyPoolSize: number;
+  /** Per-app warm runtimes (direct backend): how many apps, idle eviction, memory ceiling. */
+  warm: WarmSettings;
   restore: boolean;
   appShellBin: string | null;
   sampleIntervalMs: number;
@@ -69,6 +72,12 @@ export function readConfig(env: Env, flags: { restore?: boolean } = {}): AppdCon
     stateDir: stateDir(env),
     graceMs: integer(env, 'WEFT_GRACE_MS', 3000, 0, 600_000),
     standbyPoolSize: standbySize(env),
+    warm: {
+      // WEFT_STANDBY=0 means no warm process of any kind.
+      maxApps: standbySize(env) === 0 ? 0 : integer(env, 'WEFT_WARM_APPS', 4, 0, 64),
+      idleMs: integer(env, 'WEFT_WARM_IDLE_S', 600, 1, 86_400) * 1000,
+      memoryBytes: integer(env, 'WEFT_WARM_MEMORY_MB', 512, 16, 65_536) * 1024 * 1024,
+    },
     restore: flags.restore !== false && restoreEnv !== '0' && restoreEnv !== 'false',
     appShellBin: env.WEFT_APP_SHELL_BIN && env.WEFT_APP_SHELL_BIN.length > 0 ? env.WEFT_APP_SHELL_BIN : null,
     sampleIntervalMs: integer(env, 'WEFT_SAMPLE_MS', 250, 50, 60_000),

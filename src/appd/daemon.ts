@@ -8,6 +8,7 @@ import { chooseBackend, probeSystemd } from './backends/choose.js';
 import { DirectBackend } from './backends/direct.js';
 import { runtimeCommand } from './backends/runtime-command.js';
 import { StandbyPool } from './backends/standby-pool.js';
+import { WarmPool } from './backends/warm-pool.js';
 import { SystemdScopeBackend } from './backends/systemd-scope.js';
 import type { LaunchBackend } from './backends/types.js';
 import { ConfigError, type AppdConfig } from './config.js';
@@ -98,7 +99,8 @@ export class Daemon {
       choice.name === 'direct' && config.standbyPoolSize > 0
         ? new StandbyPool(command, config.standbyPoolSize, confiner, config.stateDir, log.child({ component: 'standby' }))
         : null;
-    const backend: LaunchBackend = choice.name === 'direct' ? new DirectBackend(command, pool, confiner) : new SystemdScopeBackend(command, confiner);
+    const warm = choice.name === 'direct' && config.warm.maxApps > 0 ? new WarmPool(command, config.warm, confiner, config.stateDir, env, log.child({ component: 'warm' })) : null;
+    const backend: LaunchBackend = choice.name === 'direct' ? new DirectBackend(command, pool, confiner, warm) : new SystemdScopeBackend(command, confiner);
     const sampler = new UsageSampler(config.sampleIntervalMs, { fastIntervalMs: config.sampleFastIntervalMs });
 
     let server: AppdServer | null = null;
@@ -157,7 +159,7 @@ export class Daemon {
     // --- end WebSocket endpoint
     pool?.start();
     log.info(
-      { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, sandbox: describeSandbox(confiner.status), standby: pool ? config.standbyPoolSize : 0, runtime: [command.file, ...command.args].join(' ') },
+      { socket: source.kind === 'path' ? source.path : `fd ${source.fd}`, backend: backend.name, why: choice.why, sandbox: describeSandbox(confiner.status), standby: pool ? config.standbyPoolSize : 0, warm_apps: warm ? config.warm.maxApps : 0, runtime: [command.file, ...command.args].join(' ') },
       'weft-appd listening',
     );
     daemon.notify((n) => n.ready());
@@ -179,6 +181,7 @@ export class Daemon {
   }
 
   status(): DaemonStatus {
+    const warm = this.backend.warmStatus();
     return {
       pid: process.pid,
       version: weftVersion(),
@@ -189,6 +192,7 @@ export class Daemon {
       sessions: this.supervisor.counts(),
       clients: this.server.clientCount + (this.ws?.clientCount ?? 0),
       rss_bytes: process.memoryUsage.rss(),
+      ...(warm ? { warm } : {}),
     };
   }
 

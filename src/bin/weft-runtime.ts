@@ -8,7 +8,7 @@ const argv = process.argv.slice(2);
 // The wasm thread boots (a Node environment plus preview2-shim, tens of ms) while this thread
 // loads the rest of the runtime and the app.
 const worker = new Worker(new URL('../runtime/wasm-thread/worker.js', import.meta.url), {
-  workerData: { standby: argv[0] === '--standby', processStart: performance.timeOrigin },
+  workerData: { standby: argv[0] === '--standby' || argv[0] === '--warm', processStart: performance.timeOrigin },
   // A small young generation: ~1.5 MiB less RSS per session, no measurable cost in launch, IPC or
   // compute (docs/architecture/runtime.md, Measurements).
   resourceLimits: { maxYoungGenerationSizeMb: 2 },

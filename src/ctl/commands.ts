@@ -1,5 +1,5 @@
 // weftctl's commands: each talks to the daemon through CtlClient and prints a table for people or JSON for scripts.
-import { ErrorCode, type Response, type SessionDetails } from '../protocol/messages.js';
+import { ErrorCode, type Response, type SessionDetails, type WarmRuntimes } from '../protocol/messages.js';
 import { CtlClient, CtlError } from './session-client.js';
 import { inert, inertJson } from './inert.js';
 import { describeExit } from '../protocol/exit-text.js';
@@ -139,6 +139,12 @@ export function watch(io: Io, common: Common): Promise<void> {
   });
 }
 
+/** `2/4 apps (a, b), 130 MiB of 512 MiB, idle after 600 s`. */
+export function describeWarm(w: WarmRuntimes): string {
+  const apps = w.apps.length > 0 ? ` (${w.apps.join(', ')})` : '';
+  return `${w.apps.length}/${w.max_apps} apps${apps}, ${formatBytes(w.rss_bytes)} of ${w.memory_max_mb} MiB, idle after ${w.idle_s} s`;
+}
+
 export function status(io: Io, common: Common): Promise<void> {
   return withClient(common, async (client) => {
     const { status: s } = await client.call({ type: 'QUERY_STATUS' }, 'DAEMON_STATUS');
@@ -152,6 +158,7 @@ export function status(io: Io, common: Common): Promise<void> {
         ['sessions', `${s.sessions.running} running, ${s.sessions.starting} starting, ${s.sessions.stopping} stopping, ${s.sessions.stopped} recently stopped`],
         ['clients', String(s.clients)],
         ['memory', formatBytes(s.rss_bytes)],
+        ['warm', s.warm ? describeWarm(s.warm) : 'off'],
       ]),
     );
   });

@@ -91,6 +91,19 @@ export interface DaemonStatus {
   sessions: Record<AppStateKind, number>;
   clients: number;
   rss_bytes: number;
+  /** Per-app warm runtimes, when appd keeps them (direct backend, WEFT_STANDBY and WEFT_WARM_APPS not 0). Optional: older builds do not send it. */
+  warm?: WarmRuntimes;
+}
+
+/** The apps weft-appd keeps a warm runtime for, and the settings that bound them. */
+export interface WarmRuntimes {
+  /** Most recently launched first. */
+  apps: string[];
+  max_apps: number;
+  idle_s: number;
+  memory_max_mb: number;
+  /** RSS of all warm runtimes together, as last sampled. */
+  rss_bytes: number;
 }
 
 export type Response =

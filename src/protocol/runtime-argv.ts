@@ -19,7 +19,14 @@ export interface SessionArgs {
   controlFd: number | null;
 }
 
-export type RuntimeArgs = SessionArgs | { mode: 'standby'; controlFd: number | null } | { mode: 'help' };
+/** A warm runtime for one app: prepares that app as far as it goes without running it, then reads its session line like a standby. */
+export interface WarmArgs {
+  mode: 'warm';
+  appId: string;
+  controlFd: number | null;
+}
+
+export type RuntimeArgs = SessionArgs | { mode: 'standby'; controlFd: number | null } | WarmArgs | { mode: 'help' };
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -30,6 +37,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: weft-runtime <app_id> <session_id> [--preopen HOST::GUEST]... [--ipc-socket PATH] [--control-fd N]
        weft-runtime --standby [--control-fd N]   (preload, announce STANDBY, then read {"argv": [...]} as one JSON line on stdin)
+       weft-runtime --warm <app_id> [--control-fd N]   (as --standby, but load, verify and compile that app first; it serves only that app)
 
 Runs one session of an installed app. stdin is the parent-death pipe: EOF on it ends the session.`;
 
@@ -54,6 +62,13 @@ export function parseArgs(argv: readonly string[]): RuntimeArgs {
     if (argv.length === 3 && argv[1] === CONTROL_FD_FLAG) return { mode: 'standby', controlFd: parseControlFd(argv[2] as string) };
     if (argv.length === 2 && argv[1]?.startsWith(`${CONTROL_FD_FLAG}=`)) return { mode: 'standby', controlFd: parseControlFd(argv[1].slice(CONTROL_FD_FLAG.length + 1)) };
     throw new UsageError(`--standby takes no other arguments but ${CONTROL_FD_FLAG} (the session argv arrives on stdin)`);
+  }
+  if (argv[0] === '--warm') {
+    const appId = argv[1];
+    if (appId === undefined || appId.startsWith('--')) throw new UsageError('--warm needs the app id: weft-runtime --warm <app_id> [--control-fd N]');
+    if (argv.length === 2) return { mode: 'warm', appId, controlFd: null };
+    if (argv.length === 4 && argv[2] === CONTROL_FD_FLAG) return { mode: 'warm', appId, controlFd: parseControlFd(argv[3] as string) };
+    throw new UsageError(`--warm takes the app id and no other arguments but ${CONTROL_FD_FLAG} (the session argv arrives on stdin)`);
   }
   if (argv.includes('--help') || argv.includes('-h')) return { mode: 'help' };
   const positional: string[] = [];
@@ -94,7 +109,8 @@ export function parseArgs(argv: readonly string[]): RuntimeArgs {
         controlFd = parseControlFd(takeValue());
         break;
       case '--standby':
-        throw new UsageError('--standby takes no other arguments (the session argv arrives on stdin)');
+      case '--warm':
+        throw new UsageError(`${name} must come first, and takes no session arguments (the session argv arrives on stdin)`);
       default:
         throw new UsageError(`unknown option ${name}`);
     }
@@ -127,7 +143,12 @@ export function runtimeArgv(launch: RuntimeLaunch): string[] {
   ];
 }
 
-/** The line appd writes on a standby's stdin to hand it a session. */
+/** The argv appd starts a warm runtime for `appId` with. */
+export function warmArgv(appId: string, controlFd: number | null): string[] {
+  return ['--warm', appId, ...(controlFd !== null ? [CONTROL_FD_FLAG, String(controlFd)] : [])];
+}
+
+/** The line appd writes on a standby's (or a warm runtime's) stdin to hand it a session. */
 export function standbySessionLine(argv: readonly string[]): string {
   return `${JSON.stringify({ argv })}\n`;
 }

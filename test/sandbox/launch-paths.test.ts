@@ -1,4 +1,4 @@
-// Every launch path confines the runtime the same way: cold, from the standby pool, after a restart, restored after an appd restart; shown from outside, by what the process's namespaces and root hold.
+// Every launch path confines the runtime the same way: cold, from the standby pool, from the app's own warm runtime, after a restart, restored after an appd restart; shown from outside, by what the process's namespaces and root hold.
 import { existsSync, readFileSync, readlinkSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,7 +92,8 @@ describe.skipIf(missing !== null)('every launch path runs the runtime inside bub
   });
 
   it('warm launches from the standby pool; an app with grants is never given a standby', async () => {
-    const { t, daemon, client, events } = await daemonWith({ WEFT_STANDBY: '1' });
+    // Per-app warm runtimes off: this is the generic pool's path (the next test covers theirs).
+    const { t, daemon, client, events } = await daemonWith({ WEFT_STANDBY: '1', WEFT_WARM_APPS: '0' });
     await waitFor(() => daemon.logs.length > 0, 5000, 'logs');
     await new Promise((resolve) => setTimeout(resolve, 1500)); // the standby boots
     // An app's first launch fills its own cache, so it goes cold (standby-stage.ts, stageCanServe); the next one is warm.
@@ -112,6 +113,25 @@ describe.skipIf(missing !== null)('every launch path runs the runtime inside bub
     const notes = await launchReady(client, events, 'org.weft.demo.notes');
     expect(daemon.logs.find((l) => l.msg === 'runtime started' && l.session_id === notes)?.warm).toBe(false);
     expectConfined(await sessionPid(client, notes), t, 'org.weft.demo.notes');
+    client.close();
+  });
+
+  it("warm launches from the app's own warm runtime, with and without fs grants, confined as the cold ones", async () => {
+    const { t, daemon, client, events } = await daemonWith({ WEFT_STANDBY: '1', WEFT_LOG: 'debug' });
+    const started = (sid: number) => daemon.logs.find((l) => l.msg === 'runtime started' && l.session_id === sid);
+    for (const [appId, data] of [
+      ['org.weft.demo.counter', null],
+      ['org.weft.demo.notes', 'org.weft.demo.notes'],
+    ] as const) {
+      const cold = await launchReady(client, events, appId);
+      expect(started(cold)?.warm_app).toBe(false);
+      expectConfined(await sessionPid(client, cold), t, data);
+      await waitFor(() => daemon.logs.find((l) => l.msg === 'warm runtime ready' && l.app_id === appId), 30_000, `${appId} warm`);
+      await client.request({ type: 'TERMINATE_APP', session_id: cold });
+      const sid = await launchReady(client, events, appId);
+      expect(started(sid)).toMatchObject({ warm: true, warm_app: true });
+      expectConfined(await sessionPid(client, sid), t, data);
+    }
     client.close();
   });
 

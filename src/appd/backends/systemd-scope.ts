@@ -68,4 +68,9 @@ export class SystemdScopeBackend implements LaunchBackend {
   }
 
   async shutdown(): Promise<void> {}
+
+  /** Scopes keep no warm runtimes: each runtime starts in its own new scope. */
+  warmStatus(): null {
+    return null;
+  }
 }

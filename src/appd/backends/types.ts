@@ -6,6 +6,7 @@ import { runtimeArgv } from '../../protocol/runtime-argv.js';
 import { CONTROL_FD } from '../../protocol/runtime-control.js';
 import type { InstalledPackage } from '../../store/resolve.js';
 import type { ConfinementProfile } from '../sandbox/profile.js';
+import type { WarmRuntimes } from '../../protocol/messages.js';
 import type { LineReader } from '../session/lines.js';
 
 export type BackendName = 'direct' | 'systemd-scope';
@@ -50,8 +51,10 @@ export interface RuntimeProcess {
   appPid: Promise<number | null>;
   /** Signals the runtime itself (not its bwrap wrapper). */
   kill(signal: NodeJS.Signals): void;
-  /** True when a pre-started standby runtime was used. */
+  /** True when a pre-started runtime was used (a standby, or the app's own warm runtime). */
   warm: boolean;
+  /** True when it was the app's own warm runtime (warm-pool.ts). */
+  warmApp?: boolean;
   /** Set by the systemd-scope backend. */
   scope?: ScopeInfo;
 }
@@ -66,8 +69,10 @@ export interface LaunchBackend {
   readonly enforcesLimits: boolean;
   /** Starts the runtime. Spawn failures arrive as the child's `error` event, as with child_process. */
   launch(spec: LaunchSpec): RuntimeProcess;
-  /** Stops anything the backend keeps running on its own (standby runtimes). */
+  /** Stops anything the backend keeps running on its own (standby and warm runtimes). */
   shutdown(): Promise<void>;
+  /** The apps kept warm and the bounds on them, or null when this backend keeps none. */
+  warmStatus(): WarmRuntimes | null;
 }
 
 /** The argv weft-runtime takes for this launch, with the control channel on fd 3. */

@@ -190,7 +190,7 @@ export class Session {
       () => this.stopProcess({ reason: 'ready-timeout', message: `the app did not report READY within ${timeoutMs} ms ([limits] ready_timeout_ms)` }, false),
       timeoutMs,
     );
-    this.ctx.log.info({ pid: this.pid, backend: proc.backend, warm: proc.warm, restarts: this.restarts, unit: proc.scope?.unit }, 'runtime started');
+    this.ctx.log.info({ pid: this.pid, backend: proc.backend, warm: proc.warm, warm_app: proc.warmApp === true, restarts: this.restarts, unit: proc.scope?.unit }, 'runtime started');
   }
 
   private onStderr(line: string): void {

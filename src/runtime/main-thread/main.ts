@@ -1,4 +1,4 @@
-// weft-runtime's main thread: argv (or the standby line), lifeline, and the end of the process with a status weft-appd can read.
+// weft-runtime's main thread: argv (or the standby line, after a warm runtime's preparation), lifeline, and the end of the process with a status weft-appd can read.
 import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Worker } from 'node:worker_threads';
@@ -8,7 +8,9 @@ import { EXIT, reasonForStatus } from '../../protocol/runtime-exit.js';
 import { openControl, type ControlChannel } from '../both-threads/control.js';
 import { watchLifeline } from './lifeline.js';
 import { say, sayOnControl, sayOnStderr } from '../both-threads/say.js';
-import { runHostSession } from './session.js';
+import { planFor, prepareApp, runHostSession, sessionFacts, type PreparedApp } from './session.js';
+import { LoadError } from './load-error.js';
+import type { WorkerEvent } from '../both-threads/messages.js';
 
 /** How long a closing IPC socket may take to flush the app's last messages. */
 const IPC_FLUSH_MS = 500;
@@ -61,10 +63,34 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
   const lifeline = watchLifeline(end);
 
   let session: SessionArgs;
-  if (args.mode === 'standby') {
-    await booted;
-    await import('node:net'); // the IPC socket's module, so a session pays for nothing generic
-    (await import('./standby-warmup.js')).warmUp();
+  let prepared: PreparedApp | null = null;
+  if (args.mode === 'warm') {
+    // Everything of the app but running it (docs/architecture/runtime.md, "Warm runtimes"); a
+    // failure ends the process before it announces itself, and appd launches that app cold.
+    try {
+      const prefetched = new Promise<void>((resolve) => {
+        const onMessage = (event: WorkerEvent): void => {
+          if (event.type !== 'prefetched') return;
+          worker.off('message', onMessage);
+          resolve();
+        };
+        worker.on('message', onMessage);
+      });
+      await import('node:net');
+      prepared = await prepareApp(args.appId, worker, process.env, say);
+      planFor(prepared, sessionFacts({ appId: args.appId, sessionId: '0', ipcSocket: null }, prepared, process.env));
+      await Promise.all([booted, prefetched]);
+    } catch (cause) {
+      if (cause instanceof LoadError) return end(cause.exitCode, `warm: ${cause.message}`);
+      return end(EXIT.INTERNAL, `warm: internal error while loading ${args.appId}: ${(cause as Error).stack ?? String(cause)}`);
+    }
+  }
+  if (args.mode === 'standby' || args.mode === 'warm') {
+    if (args.mode === 'standby') {
+      await booted;
+      await import('node:net'); // the IPC socket's module, so a session pays for nothing generic
+      (await import('./standby-warmup.js')).warmUp();
+    }
     if (control.outOfBand) control.send({ type: 'standby' });
     else writeSync(1, 'STANDBY\n');
     try {
@@ -77,7 +103,11 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     session = args;
   }
 
-  await runHostSession(session, worker, process.env, {
+  await runHostSession(
+    session,
+    worker,
+    process.env,
+    {
     say,
     end,
     ready: () => control.send({ type: 'ready' }),
@@ -86,5 +116,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
       socket.on('close', () => end(EXIT.PARENT_GONE, 'the IPC socket closed: weft-appd ended the session'));
       socket.on('error', () => {}); // 'close' follows and says it
     },
-  });
+    },
+    prepared,
+  );
 }

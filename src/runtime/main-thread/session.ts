@@ -3,20 +3,22 @@ import type { Socket } from 'node:net';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { effectiveLimits } from '../../config/ceilings.js';
-import { readRuntimeSettings } from './settings.js';
+import type { Limits } from '../../manifest/types.js';
+import type { WasmModule } from '../../wasm/webassembly-api.js';
+import { readRuntimeSettings, type RuntimeSettings } from './settings.js';
 import { appCacheDir, type Env } from '../../config/paths.js';
 import type { SessionArgs } from '../../protocol/runtime-argv.js';
 import type { OutcomeReason } from '../../protocol/runtime-control.js';
-import { compileCoreModules, locateAppCode } from './app-code.js';
+import { compileCoreModules, locateAppCode, type AppCode } from './app-code.js';
 import { EXIT } from '../../protocol/runtime-exit.js';
 import type { FactorHost, HostContext, SessionFacts } from '../factors/factor.js';
 import { factorByName } from '../factors/index.js';
 import { serveHostCalls } from '../both-threads/host-calls.js';
-import { judgeComponentVersions, needsShimIo, parseImportName, planImports } from './import-plan.js';
+import { judgeComponentVersions, needsShimIo, parseImportName, planImports, type ImportPlan } from './import-plan.js';
 import { LoadError } from './load-error.js';
 import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from '../both-threads/messages.js';
-import { loadPackage } from './package.js';
-import { checkRequestedPreopens, grantedPreopens } from './preopens.js';
+import { loadPackage, type LoadedPackage } from './package.js';
+import { checkRequestedPreopens, grantedPreopens, type Preopen } from './preopens.js';
 import { trace } from '../both-threads/trace.js';
 
 export interface SessionHooks {
@@ -66,11 +68,65 @@ export function endingFor(outcome: Outcome): Ending {
   }
 }
 
+/** An app loaded, verified and compiled, ready for a session: everything before the first session-specific step. */
+export interface PreparedApp {
+  appId: string;
+  pkg: LoadedPackage;
+  settings: RuntimeSettings;
+  limits: Limits;
+  preopens: Preopen[];
+  code: AppCode;
+  modules: Record<string, WasmModule>;
+  codeCacheDir: string | null;
+  shimIo: boolean;
+}
+
+/**
+ * Loads `appId` as far as it goes without running it: resolves and verifies the install (module
+ * hash, precompiled files' hashes), decides its preopens, compiles its core modules under its
+ * memory limit and asks the wasm thread to load component.js (jco's glue: it defines
+ * `instantiate` and runs nothing of the app). A warm runtime does this before any session
+ * exists; a cold one while its IPC socket connects. Throws LoadError.
+ */
+export async function prepareApp(appId: string, worker: Worker, env: Env, say: (message: string) => void): Promise<PreparedApp> {
+  const settings = readRuntimeSettings(env);
+  const pkg = await loadPackage(appId, env);
+  trace('package loaded');
+  // fs grants almost always mean preview2-shim's filesystem (and its I/O thread): start it now.
+  if (pkg.manifest.grants.some((g) => g.kind === 'fs')) worker.postMessage({ type: 'shim-io' } satisfies ShimIoHint);
+  const limits = effectiveLimits(pkg.manifest.limits, settings.ceilings);
+  const limitMb = limits.wasmMemoryMaxMb;
+  const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, say), locateAppCode(pkg, env, say)]);
+  trace('app code located');
+  const codeCacheDir = !settings.codeCache ? null : join(appCacheDir(appId, env), 'v8');
+  const shimIo = needsShimIo(
+    code.importKeys.map((key) => parseImportName(key).iface),
+    preopens.length,
+  );
+  worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir, needsShimIo: shimIo } satisfies EntryPrefetch);
+  if (pkg.moduleKind === 'component') judgeComponentVersions(pkg.module);
+  const { modules } = await compileCoreModules(code, limitMb * MIB, limitMb);
+  trace('core modules compiled');
+  return { appId, pkg, settings, limits, preopens, code, modules, codeCacheDir, shimIo };
+}
+
+/** What a session's factors and import plan know of it. */
+export function sessionFacts(args: Pick<SessionArgs, 'appId' | 'sessionId' | 'ipcSocket'>, app: PreparedApp, env: Env): SessionFacts {
+  const { manifest } = app.pkg;
+  return { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null, variables: manifest.variables, schedules: manifest.schedules, env, kvQuotaBytes: app.settings.kvQuotaBytes };
+}
+
+/** The import plan for a session of `app` (throws LoadError for an import its grants do not allow). */
+export function planFor(app: PreparedApp, facts: SessionFacts): ImportPlan {
+  return planImports(app.code.importKeys, app.pkg.manifest.grants, facts, 'key');
+}
+
 /**
  * Runs one session on an already started wasm thread. Loading happens here, in parallel with
  * the thread's own boot; the thread gets compiled modules and a plan, never a path to choose.
+ * `prepared` is the app a warm runtime prepared before the session arrived (same app id).
  */
-export async function runHostSession(args: SessionArgs, worker: Worker, env: Env, hooks: SessionHooks): Promise<void> {
+export async function runHostSession(args: SessionArgs, worker: Worker, env: Env, hooks: SessionHooks, prepared: PreparedApp | null = null): Promise<void> {
   let ipcSocket: Socket | null = null;
   let start: SessionStart;
   let hosts: Map<string, FactorHost>;
@@ -78,27 +134,14 @@ export async function runHostSession(args: SessionArgs, worker: Worker, env: Env
     const ipcConnecting = args.ipcSocket ? connectIpc(args.ipcSocket) : Promise.resolve(null);
     ipcConnecting.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
     trace('session start');
-    const settings = readRuntimeSettings(env);
-    const pkg = await loadPackage(args.appId, env);
-    trace('package loaded');
-    // fs grants almost always mean preview2-shim's filesystem (and its I/O thread): start it now.
-    if (pkg.manifest.grants.some((g) => g.kind === 'fs')) worker.postMessage({ type: 'shim-io' } satisfies ShimIoHint);
-    const limits = effectiveLimits(pkg.manifest.limits, settings.ceilings);
+    if (prepared !== null && prepared.appId !== args.appId) throw new LoadError(`this warm runtime holds ${prepared.appId}, not ${args.appId}; weft-appd hands a warm runtime only its own app`, EXIT.USAGE);
+    const app = prepared ?? (await prepareApp(args.appId, worker, env, hooks.say));
+    const { pkg, limits, preopens, code, modules, codeCacheDir, shimIo, settings } = app;
     const limitMb = limits.wasmMemoryMaxMb;
-    const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, hooks.say), locateAppCode(pkg, env, hooks.say)]);
     await checkRequestedPreopens(args.preopens, preopens);
-    const facts: SessionFacts = { appId: args.appId, sessionId: args.sessionId, ipcConnected: args.ipcSocket !== null, variables: pkg.manifest.variables, schedules: pkg.manifest.schedules, env, kvQuotaBytes: settings.kvQuotaBytes };
-    trace('app code located');
-    const codeCacheDir = !settings.codeCache ? null : join(appCacheDir(args.appId, env), 'v8');
-    const shimIo = needsShimIo(
-      code.importKeys.map((key) => parseImportName(key).iface),
-      preopens.length,
-    );
-    worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir, needsShimIo: shimIo } satisfies EntryPrefetch);
-    if (pkg.moduleKind === 'component') judgeComponentVersions(pkg.module);
-    const plan = planImports(code.importKeys, pkg.manifest.grants, facts, 'key');
-    const [{ modules }, socket] = await Promise.all([compileCoreModules(code, limitMb * MIB, limitMb), ipcConnecting]);
-    trace('core modules compiled');
+    const facts = sessionFacts(args, app, env);
+    const plan = planFor(app, facts);
+    const socket = await ipcConnecting;
     ipcSocket = socket;
     if (socket) hooks.setIpcSocket(socket);
 

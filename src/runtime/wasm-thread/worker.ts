@@ -47,8 +47,10 @@ port.on('message', (message: ShimIoHint | EntryPrefetch | SessionStart) => {
     return;
   }
   if (message.type === 'prefetch') {
-    componentOnce(message.entryUrl, message.codeCacheDir).catch(() => {}); // a failure is reported when the session awaits it
-    if (message.needsShimIo) loadShimIo().catch(() => {}); // likewise
+    // A failure is reported when the session awaits it.
+    const loads: Promise<unknown>[] = [componentOnce(message.entryUrl, message.codeCacheDir)];
+    if (message.needsShimIo) loads.push(loadShimIo());
+    void Promise.allSettled(loads).then(() => post({ type: 'prefetched' }));
     return;
   }
   if (sessionStarted) return; // one session per process

@@ -49,6 +49,9 @@ export class AppdServer {
     const message = `weft-appd already serves ${this.connections.size} client${this.connections.size === 1 ? '' : 's'}, its limit (WEFT_MAX_CLIENTS=${this.limits.maxClients}); close an idle client or raise WEFT_MAX_CLIENTS`;
     this.log.warn({ clients: this.connections.size }, 'turned a client away: too many clients');
     socket.on('error', () => undefined); // the client may already be gone; nothing to report
+    // Read and discard what the client sends meanwhile: closing a socket with unread bytes makes
+    // the kernel answer with a reset, and the client would see ECONNRESET instead of the ERROR.
+    socket.resume();
     socket.end(encodeFrame({ type: 'ERROR', code: ErrorCode.limitReached, message }));
     // A client that never reads must not hold the fd: end() waits for the write to drain.
     socket.setTimeout(2000, () => socket.destroy());

@@ -80,15 +80,20 @@ describe(`soak: ${CYCLES} launch/terminate cycles, ${CONCURRENCY} at a time`, ()
     expect(outcomes.terminated + outcomes.exitedOnTheirOwn).toBe(CYCLES);
   }, 420_000);
 
-  it('nothing is left running: no live session, no session socket, only the standby runtimes', async () => {
+  it('nothing is left running: no live session, no session socket, only the standby runtimes and the two apps\' warm runtimes', async () => {
     expect(await watcher.request({ type: 'QUERY_RUNNING' })).toEqual({ type: 'RUNNING_APPS', sessions: [] });
     const status = await watcher.request({ type: 'QUERY_STATUS' });
     expect(status.type === 'DAEMON_STATUS' && status.status.sessions).toMatchObject({ starting: 0, running: 0, stopping: 0 });
     expect(readdirSync(join(sandbox.runtimeDir, 'weft')).filter((name) => name.startsWith('ipc-'))).toEqual([]);
     const children = descendants(appd.pid).map(cmdline);
-    expect(children.filter((c) => !c.includes(' --standby'))).toEqual([]);
-    // Two standby runtimes at most (inside bubblewrap each is a bwrap process and its runtime).
-    expect(children.filter((c) => !c.startsWith('/usr/bin/bwrap ')).length).toBeLessThanOrEqual(2);
+    const warm = children.filter((c) => / --warm \S+/.test(c));
+    expect(children.filter((c) => !c.includes(' --standby') && !warm.includes(c))).toEqual([]);
+    // Warm runtimes (WEFT_WARM_APPS) only for the two apps this suite launched.
+    for (const c of warm) expect([HANG, HELLO]).toContain(/ --warm (\S+)/.exec(c)?.[1]);
+    // Two standby runtimes and two warm runtimes at most (inside bubblewrap each is a bwrap process and its runtime).
+    const runtimes = children.filter((c) => !c.startsWith('/usr/bin/bwrap '));
+    expect(runtimes.filter((c) => c.includes(' --standby')).length).toBeLessThanOrEqual(2);
+    expect(runtimes.filter((c) => c.includes(' --warm ')).length).toBeLessThanOrEqual(2);
   });
 
   it(`appd's open fds stay within ${FD_GROWTH_BOUND} and its RSS within ${RSS_GROWTH_BOUND / MIB} MiB of the baseline`, () => {

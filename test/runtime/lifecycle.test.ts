@@ -1,4 +1,4 @@
-// Session lifecycle: READY ordering, parent death (no orphans), SIGTERM, the memory limit, and standby mode.
+// Session lifecycle: READY ordering, parent death (no orphans), SIGTERM, the memory limit, standby mode and warm mode (--warm <app>).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -162,5 +162,39 @@ describe('standby', () => {
     const result = await running.done;
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/standby: the session line is not JSON/);
+  });
+});
+
+describe('warm (--warm <app>): the app prepared, none of it run, then only that app\'s session', () => {
+  it('prints STANDBY without running the app, then runs the session of that app as a cold start does', async () => {
+    const id = installFixture(home, 'exit-code');
+    const running = startRuntime(home, ['--warm', id]);
+    await running.waitFor('STANDBY\n', 20_000);
+    await sleep(300);
+    // Prepared, not run: the app prints on its first line of main, and nothing came.
+    expect(running.stdout()).toBe('STANDBY\n');
+    running.child.stdin.write(`${JSON.stringify({ argv: [id, '7'] })}\n`);
+    const result = await running.done;
+    expect(result.stdout).toBe('STANDBY\nREADY\nexiting with code 7\n');
+    expect(result.code).toBe(7);
+  });
+
+  it('refuses a session of another app with a usage error (2), running neither', async () => {
+    const warmFor = installFixture(home, 'hello');
+    const other = installFixture(home, 'exit-code');
+    const running = startRuntime(home, ['--warm', warmFor]);
+    await running.waitFor('STANDBY\n', 20_000);
+    running.child.stdin.write(`${JSON.stringify({ argv: [other, '7'] })}\n`);
+    const result = await running.done;
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('STANDBY\n');
+    expect(result.stderr).toContain(`this warm runtime holds ${warmFor}, not ${other}`);
+  });
+
+  it('an app that cannot load ends the warm runtime before STANDBY, with the load error', async () => {
+    const result = await runRuntime(home, ['--warm', 'org.weft.test.not-installed']);
+    expect(result.stdout).toBe('');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/warm: .*org\.weft\.test\.not-installed/);
   });
 });

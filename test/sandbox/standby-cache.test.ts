@@ -60,7 +60,8 @@ describe.skipIf(missing !== null)('confined standbys and the app cache', () => {
   });
 
   it('a package without precompiled output: cold first (transpiles into its cache), then warm (uses the cached transpile)', async () => {
-    t = makeEnv(REAL_RUNTIME_BIN, { WEFT_LOG: 'info', WEFT_STANDBY: '1' });
+    // No per-app warm runtime (WEFT_WARM_APPS=0): this suite is about the standby pool, which a warm counter would take the later launches from.
+    t = makeEnv(REAL_RUNTIME_BIN, { WEFT_LOG: 'info', WEFT_STANDBY: '1', WEFT_WARM_APPS: '0' });
     // A plain package directory (as WEFT or a user puts it there): no install record, so no precompiled output.
     const id = installRealApp(t.store, 'counter');
     daemon = await startDaemon(t);

@@ -41,7 +41,10 @@ interface Warm {
   /** Its own directory, bound read-only: the session's IPC socket is hard-linked in at hand-off. */
   dir: string | null;
   ready: boolean;
+  /** When it was last handed a launch, or started: orders eviction by count and memory. */
   lastUsed: number;
+  /** When it announced itself ready (0 before): idle time counts from here at the earliest, so a slow warm-up is not idle. */
+  readyAt: number;
   rssBytes: number;
   timer: NodeJS.Timeout;
   detach: () => void;
@@ -209,6 +212,7 @@ export class WarmPool {
       const message = parseControl(line);
       if (message?.type === 'standby' && !warm.ready) {
         warm.ready = true;
+        warm.readyAt = Date.now();
         clearTimeout(warm.timer);
         this.log.debug({ app_id: spec.appId }, 'warm runtime ready');
       } else if (message?.type === 'note' || message?.type === 'outcome') this.log.debug({ app_id: spec.appId, message }, 'warm runtime says');
@@ -223,6 +227,7 @@ export class WarmPool {
       dir,
       ready: false,
       lastUsed: Date.now(),
+      readyAt: 0,
       rssBytes: 0,
       timer: setTimeout(() => this.discard(warm, `not ready within ${WARM_TIMEOUT_MS} ms`), WARM_TIMEOUT_MS),
       detach: () => {
@@ -260,7 +265,8 @@ export class WarmPool {
   private async sweep(): Promise<void> {
     const now = Date.now();
     for (const warm of [...this.warm.values()]) {
-      if (now - warm.lastUsed > this.settings.idleMs) this.discard(warm, `not launched for ${Math.round(this.settings.idleMs / 1000)} s (WEFT_WARM_IDLE_S)`);
+      // One still warming up is bounded by WARM_TIMEOUT_MS, not by idleness.
+      if (warm.ready && now - Math.max(warm.lastUsed, warm.readyAt) > this.settings.idleMs) this.discard(warm, `not launched for ${Math.round(this.settings.idleMs / 1000)} s (WEFT_WARM_IDLE_S)`);
     }
     for (const warm of this.warm.values()) {
       const pid = await warm.proc.appPid;

@@ -1,4 +1,4 @@
-// Installs dependencies and compiles TypeScript on first use, so `npm test` and `npm run demo` work in a fresh clone.
+// Installs dependencies, compiles TypeScript and bundles the runtime on first use, so `npm test` and `npm run demo` work in a fresh clone.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,5 +28,6 @@ if (!existsSync(stamp) || statSync(stamp).mtimeMs < sourceTime) {
     cwd: root,
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle-runtime.mjs')], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, ['-e', `require('node:fs').writeFileSync(${JSON.stringify(stamp)}, '')`]);
 }

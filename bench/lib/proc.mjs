@@ -137,3 +137,10 @@ export function subtreeCpuMs(root) {
     return sum + (s ? s.cpuMs + s.reapedChildrenCpuMs : 0);
   }, 0);
 }
+
+/** The weft-runtime process of a session: QUERY_SESSION's pid (bwrap's, when confined), or its descendant running weft-runtime. */
+export function runtimePid(pid) {
+  const isRuntime = (p) => (cmdline(p) ?? []).some((a) => a.includes('weft-runtime'));
+  if (isRuntime(pid)) return pid;
+  return descendants(pid).find(isRuntime) ?? pid;
+}

@@ -6,7 +6,7 @@ const fmt = (x, unit) => {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 };
 const p = (s, unit) => (s ? `${fmt(s.median, unit)}${s.p95 !== null && s.n > 1 ? ` (p95 ${fmt(s.p95, unit)})` : ''}` : '–');
-const targetText = (f) => (f.target ? (f.target.max !== undefined ? `≤ ${f.target.max} × ${f.target.of}` : `≥ ${f.target.min} × ${f.target.of}`) : '');
+const targetText = (f) => (f.target ? (f.target.maxAbs !== undefined ? `≤ ${f.target.maxAbs} ${f.unit}` : f.target.max !== undefined ? `≤ ${f.target.max} × ${f.target.of}` : `≥ ${f.target.min} × ${f.target.of}`) : '');
 const metText = (f) => (f.met === null ? '' : f.met ? '**met**' : '**not met**');
 
 export function figuresTable(figures) {

@@ -1,4 +1,4 @@
-// Suite "launch": LAUNCH_APP → APP_READY for hello (C preview1) and counter (component), with and without the standby pool, vs node and jco run.
+// Suite "launch": LAUNCH_APP → APP_READY for hello (C preview1) and counter (component) from the app's warm runtime, from the standby pool and cold, vs node and jco run.
 import { join } from 'node:path';
 import { Appd } from '../lib/appd.mjs';
 import { commandComponent, transpiledComponent } from '../lib/components.mjs';
@@ -39,10 +39,24 @@ async function timeFirstLine(ctx, n, cmd, args, until) {
   return summarize(samples);
 }
 
-async function weftLaunches(ctx, appd, appId, n, exitsByItself) {
+/** The three ways a launch starts, each with its target as a multiple of A (docs/architecture/benchmarks.md). */
+export const LAUNCH_PATHS = [
+  { key: 'warm_app', what: "the app's own warm runtime (recently used app; default settings)", env: {}, standby: true, target: 0.15 },
+  { key: 'standby', what: 'the standby pool (any other app: WEFT_WARM_APPS=0)', env: { WEFT_WARM_APPS: '0' }, standby: true, target: 0.4 },
+  { key: 'cold', what: 'cold (WEFT_STANDBY=0: no warm process of any kind)', env: {}, standby: false, target: 1.3 },
+];
+
+async function warmApps(appd) {
+  const reply = await appd.client.request({ type: 'QUERY_STATUS' });
+  return reply.type === 'DAEMON_STATUS' ? (reply.status.warm?.apps ?? []) : [];
+}
+
+async function weftLaunches(ctx, appd, appId, n, exitsByItself, path) {
   const samples = [];
   for (let i = 0; i < n + ctx.warmup; i++) {
     await appd.quiet();
+    // The warm path is measured only when the app's warm runtime is there to take it (the first launch makes it).
+    if (path.key === 'warm_app' && i >= ctx.warmup && !(await warmApps(appd)).includes(appId)) throw new Error(`no warm runtime for ${appId} before launch ${i}: the warm row would measure another path`);
     const l = await appd.launch(appId);
     if (exitsByItself) await appd.waitStopped(l.sid, l.mark);
     else await appd.terminate(l.sid, l.mark);
@@ -74,22 +88,22 @@ export async function run(ctx) {
   ];
   const figures = [];
   const raw = { A, B, C, A_process_cpu_ms: summarize(cpuA) };
-  for (const standby of [true, false]) {
-    const appd = await Appd.start(ctx.ws, { standby });
+  for (const path of LAUNCH_PATHS) {
+    const appd = await Appd.start(ctx.ws, { standby: path.standby, extraEnv: path.env });
     try {
       for (const app of ['hello', 'counter']) {
-        ctx.log(`weft: ${app}, standby ${standby ? 'on' : 'off'}`);
-        const s = await weftLaunches(ctx, appd, ctx.ws.appIds[app], n, app === 'hello');
-        const key = `${app}.standby_${standby ? 'on' : 'off'}`;
+        ctx.log(`weft: ${app}, from ${path.key}`);
+        const s = await weftLaunches(ctx, appd, ctx.ws.appIds[app], n, app === 'hello', path);
+        const key = `${app}.${path.key}`;
         raw[key] = s;
         figures.push(
           figure({
             id: `launch.${key}`,
-            label: `launch → READY, ${app}${app === 'hello' ? ' (C preview1)' : ' (component)'}, standby pool ${standby ? 'on' : 'off'}`,
+            label: `launch → READY, ${app}${app === 'hello' ? ' (C preview1)' : ' (component)'}, from ${path.what}`,
             unit: 'ms',
             weft: s,
             baselines,
-            target: { max: 1.3, of: 'A' },
+            target: { max: path.target, of: 'A' },
           }),
         );
       }

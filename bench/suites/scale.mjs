@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Appd } from '../lib/appd.mjs';
 import { figure } from '../lib/figure.mjs';
-import { memStatus, pss, stat } from '../lib/proc.mjs';
+import { memStatus, pss, runtimePid, stat } from '../lib/proc.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
 
@@ -23,7 +23,8 @@ async function launchK(appd, appId, k) {
   const cpuToReady = appd.cpuMs() - cpu0;
   const appdMem = memStatus(appd.pid);
   const pids = [];
-  for (const sid of sids) pids.push((await appd.session(sid)).pid);
+  // The runtime itself, not the bwrap process QUERY_SESSION names when the session is confined.
+  for (const sid of sids) pids.push(runtimePid((await appd.session(sid)).pid));
   let rss = 0;
   let pssSum = 0;
   for (const pid of pids) {
@@ -93,6 +94,7 @@ export async function run(ctx) {
         label: `K=${row.k} counters launched together: all READY`,
         unit: 'ms',
         weft: row.all_ready_ms,
+        target: row.k === 50 ? { maxAbs: 3000 } : null,
         note: `appd CPU ${row.appd_cpu_ms.median} ms (${r1(row.appd_cpu_ms.median / row.k)}/session), appd RSS ${row.appd_rss_mb.median} MB (idle ${idleRss}); idle sessions burn ${row.sessions_idle_cpu_pct.median}% CPU`,
       }),
     ),

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // weft-runtime: runs one app session in this process (docs/architecture/runtime.md); starts the wasm thread before anything else loads.
+// Each thread runs from its bundle in dist/bundle/ (scripts/bundle-runtime.mjs): two files to load instead of dozens of modules.
 import module from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -7,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 const argv = process.argv.slice(2);
 // The wasm thread boots (a Node environment plus preview2-shim, tens of ms) while this thread
 // loads the rest of the runtime and the app.
-const worker = new Worker(new URL('../runtime/wasm-thread/worker.js', import.meta.url), {
+const worker = new Worker(new URL('../bundle/runtime-wasm-thread.mjs', import.meta.url), {
   workerData: { standby: argv[0] === '--standby' || argv[0] === '--warm', processStart: performance.timeOrigin },
   // A small young generation: ~1.5 MiB less RSS per session, no measurable cost in launch, IPC or
   // compute (docs/architecture/runtime.md, Measurements).
@@ -23,5 +24,7 @@ const booted = new Promise<void>((resolve) => {
   };
   worker.on('message', onMessage);
 });
-const { runtimeMain } = await import('../runtime/main-thread/main.js');
+// A URL the compiler does not follow (the bundle exists only after the build); the type is the module's it was built from.
+const mainThread = new URL('../bundle/runtime-main-thread.mjs', import.meta.url).href;
+const { runtimeMain } = (await import(mainThread)) as typeof import('../runtime/main-thread/main.js');
 await runtimeMain(argv, worker, booted);

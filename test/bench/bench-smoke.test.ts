@@ -45,7 +45,7 @@ describe('npm run bench (smoke)', () => {
     expect(launch?.error).toBeUndefined();
     const figures = launch?.figures ?? [];
     expect(figures.map((f) => f.id).sort()).toEqual(
-      ['launch.counter.standby_off', 'launch.counter.standby_on', 'launch.hello.standby_off', 'launch.hello.standby_on'].sort(),
+      ['hello', 'counter'].flatMap((app) => ['warm_app', 'standby', 'cold'].map((path) => `launch.${app}.${path}`)).sort(),
     );
     for (const f of figures) {
       expect(typeof f.weft.median).toBe('number');

@@ -154,8 +154,12 @@ export class WarmPool {
     const start = (): void => {
       launched.control.off('line', onLine);
       launched.child.off('exit', start);
-      if (this.closed || this.warm.has(spec.appId)) return;
-      this.spawn(spec, identity);
+      // After this turn of the event loop: this listener was attached before the session's own, and
+      // spawning (~30 ms of appd's loop here) would otherwise hold back the session's APP_READY.
+      setImmediate(() => {
+        if (this.closed || this.warm.has(spec.appId)) return;
+        this.spawn(spec, identity);
+      });
     };
     const onLine = (line: string): void => {
       if (parseControl(line)?.type === 'ready') start();

@@ -81,3 +81,14 @@ export function spawnRuntime(command: WrappedCommand, backend: BackendName): Run
     },
   };
 }
+
+/** Stops a pooled runtime that never got a session: SIGTERM, SIGKILL after `graceMs`; resolves when it has exited. */
+export function stopUnused(proc: RuntimeProcess, graceMs = 2000): Promise<void> {
+  const { child } = proc;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+  });
+}

@@ -8,7 +8,7 @@ import type { Confiner } from '../sandbox/confiner.js';
 import { NO_GRANTS, sameGrants } from '../sandbox/profile.js';
 import { StandbyStage, stageCanServe } from '../sandbox/standby-stage.js';
 import type { Command } from './runtime-command.js';
-import { spawnRuntime } from './spawn.js';
+import { spawnRuntime, stopUnused } from './spawn.js';
 import { launchArgv, type LaunchSpec, type RuntimeProcess } from './types.js';
 
 /** A standby that has not announced STANDBY by then is broken. */
@@ -87,13 +87,7 @@ export class StandbyPool {
     this.closed = true;
     const exits = [...this.standbys].map((standby) => {
       this.release(standby);
-      const { child } = standby.proc;
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        standby.proc.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-      });
+      return stopUnused(standby.proc);
     });
     await Promise.all(exits);
   }

@@ -12,7 +12,7 @@ import { readProcUsage } from '../limits/proc-usage.js';
 import type { Confiner } from '../sandbox/confiner.js';
 import type { ConfinementProfile } from '../sandbox/profile.js';
 import type { Command } from './runtime-command.js';
-import { spawnRuntime } from './spawn.js';
+import { spawnRuntime, stopUnused } from './spawn.js';
 import { launchArgv, type LaunchSpec, type RuntimeProcess } from './types.js';
 
 /** A warm runtime that has not announced itself by then is broken. */
@@ -183,13 +183,7 @@ export class WarmPool {
     clearInterval(this.sweeper);
     const exits = [...this.warm.values()].map((warm) => {
       this.release(warm);
-      const { child } = warm.proc;
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        warm.proc.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-      });
+      return stopUnused(warm.proc);
     });
     await Promise.all(exits);
   }

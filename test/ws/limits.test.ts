@@ -21,6 +21,14 @@ describe('WEFT_MAX_CLIENTS across both doors', () => {
   it('turns away a third client, whichever door it uses, and counts both in QUERY_STATUS', async () => {
     const port = wsPort(t);
     const unix = await connect(t);
+    // startDaemon's readiness probe was a client too: under load appd may not have seen it close
+    // yet, and it would still count against the cap (the WebSocket below was then turned away).
+    for (let i = 0; ; i++) {
+      const status = await unix.request({ type: 'QUERY_STATUS' });
+      if (status.type === 'DAEMON_STATUS' && status.status.clients === 1) break;
+      if (i > 200) throw new Error(`appd still counts ${JSON.stringify(status)} clients besides this one`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     const ws = await WsClient.open(port);
     try {
       const status = await ws.request({ type: 'QUERY_STATUS' });

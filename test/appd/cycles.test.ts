@@ -58,14 +58,14 @@ describe('1,000 launch/terminate cycles', () => {
     installApp(store, 'cycle');
     installApp(store, 'crash', '[restart]\npolicy = "on-failure"\nmax_restarts = 1\nwindow_ms = 60000\nbackoff_ms = 10\n');
     installApp(store, 'stall', '[limits]\nready_timeout_ms = 100\n');
-    // The smallest runtime that keeps the contract (READY, then wait for stdin EOF or a signal), with --standby;
-    // "crash" exits on its own after READY.
+    // The smallest runtime that keeps the contract (READY, then wait for stdin EOF or a signal), with --standby and
+    // --warm <app> (both announce themselves, then wait for their session's line); "crash" exits on its own after READY.
     const runtime = join(base, 'runtime.sh');
     writeFileSync(
       runtime,
       `#!/bin/sh
 # Control messages go to fd 3 (appd passes --control-fd 3); READY on stdout is WEFT's in-band form.
-if [ "$1" = "--standby" ]; then echo '{"type":"standby"}' >&3; read -r line; set -- $(echo "$line" | tr '{}[]",:' '       ' | sed 's/^ *argv//'); fi
+if [ "$1" = "--standby" ] || [ "$1" = "--warm" ]; then echo '{"type":"standby"}' >&3; read -r line; set -- $(echo "$line" | tr '{}[]",:' '       ' | sed 's/^ *argv//'); fi
 ready() { echo READY; echo '{"type":"ready"}' >&3; }
 case "$1" in
   *.crash) ready; echo "weft-runtime: boom" >&2; echo '{"type":"outcome","reason":"exit","code":3,"message":null,"backtrace":[]}' >&3; exit 3 ;;
@@ -147,7 +147,8 @@ exec cat >/dev/null
     expect(status.sessions.running + status.sessions.starting + status.sessions.stopping, detail).toBe(0);
     expect(status.sessions.stopped, detail).toBeLessThanOrEqual(HISTORY);
     expect(status.clients, detail).toBe(0);
-    // Only the standby pool's runtimes are left.
+    // Only the standby pool's runtimes and one warm runtime per app (cycle, crash, stall) are left.
+    expect(daemon.status().warm?.apps.slice().sort(), detail).toEqual(['org.weft.test.crash', 'org.weft.test.cycle', 'org.weft.test.stall']);
     expect(after.children, detail).toBe(before.children);
     expect(readdirSync(runDir).filter((name) => name.startsWith('ipc-')), detail).toEqual([]);
     for (const kind of new Set([...Object.keys(before.resources), ...Object.keys(after.resources)])) {

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { parse } from '@bytecodealliance/jco-transpile/wasm-tools';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadComponentJs } from '../../src/runtime/wasm-thread/entry-loader.js';
-import { componentJsAsScript, isFailure, JCO_TRAP_PREFIX, trapText, type Instantiate } from '../../src/runtime/wasm-thread/shim-adapter/component-js.js';
+import { componentJsAsScript, isFailure, JCO_TRAP_PREFIX, rehearseInstantiate, trapText, webAssemblyForGlue, type Instantiate } from '../../src/runtime/wasm-thread/shim-adapter/component-js.js';
 import { errPayload, fsErrorCode, HTTP_REQUEST_DENIED, IoError, STREAM_CLOSED } from '../../src/runtime/wasm-thread/shim-adapter/errors.js';
 import { CABI_REP, DISPOSE, dropResource, HIGHEST_REP, withoutShimDispose } from '../../src/runtime/wasm-thread/shim-adapter/resources.js';
 import { loadHttpShim, loadRandomShim, loadShimIo, loadSocketsShim } from '../../src/runtime/wasm-thread/shim-adapter/shim.js';
@@ -160,6 +160,59 @@ describe("jco's generated component.js as shim-adapter/component-js.ts reads it"
     expect(errPayload(new IoError('x'))).toEqual({ payload: 'x' });
     expect(errPayload('no-entry')).toEqual({ payload: 'no-entry' });
     expect(errPayload(new Error('boom'))).toBeNull();
+  });
+});
+
+describe("rehearseInstantiate: a warm runtime runs jco's glue before the session, and nothing of the app", () => {
+  it('the glue reads every import and waits for a core module before instantiating one (counter: WASI and weft:app imports)', async () => {
+    const out = join(work, 'rehearse');
+    await precompile(readFileSync(join(ROOT, 'apps/counter/app.wasm')), out);
+    const entry = await loadComponentJs(pathToFileURL(join(out, 'component.js')).href, join(work, 'rehearse-v8'));
+    const source = readFileSync(join(out, 'component.js'), 'utf8');
+    const read: string[] = [];
+    const cores: unknown[] = [];
+    const imports = new Proxy({}, { get: (_t, key) => (read.push(String(key)), new Proxy({}, { get: () => () => {} })) });
+    // A second evaluation of component.js, as the loader's rehearse() makes.
+    const fresh = (await import(`${pathToFileURL(join(out, 'component.js')).href}?rehearsal`)) as { instantiate: Instantiate };
+    const spy: Instantiate = (getCoreModule, _imports, instantiateCore) =>
+      fresh.instantiate(getCoreModule, imports, (...args) => {
+        cores.push(args[0]);
+        return instantiateCore(...args);
+      });
+    expect(() => rehearseInstantiate(spy), "jco's instantiate no longer waits for its core modules before instantiating one").not.toThrow();
+    expect(cores, 'a rehearsal reached instantiateCore: app code could run').toEqual([]);
+    const keys = [...new Set([...source.matchAll(/\bimports\['([^'\\]+)'\]/g)].map((m) => m[1]))];
+    expect(keys.length).toBeGreaterThan(5);
+    expect(new Set(read), 'the glue no longer reads every import before its first core module (the rehearsal leaves code uncompiled)').toEqual(new Set(keys));
+    // The session's own instantiate is untouched by the rehearsal and still builds the app.
+    entry.rehearse();
+    expect(typeof entry.instantiate).toBe('function');
+  });
+
+  it("webAssemblyForGlue: the glue calls WebAssembly.promising only as `try { x = WebAssembly.promising(f); } catch(err) { x = f; }`, so an identity promising is its catch without the throw", async () => {
+    const out = join(work, 'promising');
+    await precompile(readFileSync(join(ROOT, 'apps/counter/app.wasm')), out);
+    const source = readFileSync(join(out, 'component.js'), 'utf8');
+    const calls = source.match(/WebAssembly\.promising\(/g) ?? [];
+    const guarded = [...source.matchAll(/try \{\s*(\w+) = WebAssembly\.promising\(([\w.]+)\);\s*\} catch\s*\(\w+\) \{\s*\1 = \2;\s*\}/g)];
+    expect(calls.length, 'the glue no longer calls WebAssembly.promising: drop webAssemblyForGlue').toBeGreaterThan(0);
+    expect(guarded.length, 'the glue calls WebAssembly.promising other than with the raw function as its fallback: an identity promising would change what it does').toBe(calls.length);
+    const view = webAssemblyForGlue() as typeof WebAssembly & { promising: (f: unknown) => unknown };
+    const f = (): void => {};
+    if (typeof (WebAssemblyApi as unknown as { promising?: unknown }).promising !== 'function') expect(view.promising(f)).toBe(f);
+    expect(view.Instance).toBe(WebAssemblyApi.Instance);
+    expect(view.RuntimeError).toBe(WebAssemblyApi.RuntimeError);
+  });
+
+  it("the loader's rehearse() leaves the session's instantiate working", async () => {
+    const dir = join(work, 'rehearse-run');
+    mkdirSync(dir, { recursive: true });
+    const { files } = await transpileForRuntime(await runComponent('i32.const 0'), 'component.js');
+    for (const [file, bytes] of files) writeFileSync(join(dir, file), bytes);
+    const entry = await loadComponentJs(pathToFileURL(join(dir, 'component.js')).href, join(work, 'rehearse-run-v8'));
+    entry.rehearse();
+    const exports = await entry.instantiate((file) => new WebAssemblyApi.Module(readFileSync(join(dir, file))), {}, (compiled, imports) => new WebAssemblyApi.Instance(compiled, imports));
+    expect(thrownBy((exports['wasi:cli/run@0.2.0'] as { run: () => unknown }).run)).toBe('returned');
   });
 });
 

@@ -168,11 +168,14 @@ describe('standby', () => {
 describe('warm (--warm <app>): the app prepared, none of it run, then only that app\'s session', () => {
   it('prints STANDBY without running the app, then runs the session of that app as a cold start does', async () => {
     const id = installFixture(home, 'exit-code');
-    const running = startRuntime(home, ['--warm', id]);
+    const running = startRuntime(home, ['--warm', id], { env: { WEFT_RUNTIME_TRACE: '1' } });
     await running.waitFor('STANDBY\n', 20_000);
     await sleep(300);
     // Prepared, not run: the app prints on its first line of main, and nothing came.
     expect(running.stdout()).toBe('STANDBY\n');
+    // The glue was rehearsed (no core module instantiated) before STANDBY.
+    expect(running.stderr()).toContain('wasm: glue rehearsed');
+    expect(running.stderr()).not.toMatch(/rehearsal failed|wasm: instantiated/);
     running.child.stdin.write(`${JSON.stringify({ argv: [id, '7'] })}\n`);
     const result = await running.done;
     expect(result.stdout).toBe('STANDBY\nREADY\nexiting with code 7\n');

@@ -16,6 +16,11 @@ export interface EntryPrefetch {
   codeCacheDir: string | null;
   /** The session will need preview2-shim's I/O side (`needsShimIo`): start loading it now. */
   needsShimIo: boolean;
+  /**
+   * A warm runtime's: once component.js has loaded, run its glue once on stand-ins
+   * (`rehearseInstantiate`), so V8 has compiled it before the session; nothing of the app runs.
+   */
+  rehearse: boolean;
 }
 
 /** Sent as soon as the manifest shows fs grants: the session will likely need preview2-shim's I/O side, so start loading it. */

@@ -77,7 +77,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
         worker.on('message', onMessage);
       });
       await import('node:net');
-      prepared = await prepareApp(args.appId, worker, process.env, say);
+      prepared = await prepareApp(args.appId, worker, process.env, say, true);
       planFor(prepared, sessionFacts({ appId: args.appId, sessionId: '0', ipcSocket: null }, prepared, process.env));
       await Promise.all([booted, prefetched]);
     } catch (cause) {

@@ -86,9 +86,10 @@ export interface PreparedApp {
  * hash, precompiled files' hashes), decides its preopens, compiles its core modules under its
  * memory limit and asks the wasm thread to load component.js (jco's glue: it defines
  * `instantiate` and runs nothing of the app). A warm runtime does this before any session
- * exists; a cold one while its IPC socket connects. Throws LoadError.
+ * exists, and has the wasm thread rehearse the glue (`rehearse`); a cold one while its IPC socket
+ * connects. Throws LoadError.
  */
-export async function prepareApp(appId: string, worker: Worker, env: Env, say: (message: string) => void): Promise<PreparedApp> {
+export async function prepareApp(appId: string, worker: Worker, env: Env, say: (message: string) => void, rehearse = false): Promise<PreparedApp> {
   const settings = readRuntimeSettings(env);
   const pkg = await loadPackage(appId, env);
   trace('package loaded');
@@ -103,7 +104,7 @@ export async function prepareApp(appId: string, worker: Worker, env: Env, say: (
     code.importKeys.map((key) => parseImportName(key).iface),
     preopens.length,
   );
-  worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir, needsShimIo: shimIo } satisfies EntryPrefetch);
+  worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir, needsShimIo: shimIo, rehearse } satisfies EntryPrefetch);
   if (pkg.moduleKind === 'component') judgeComponentVersions(pkg.module);
   const { modules } = await compileCoreModules(code, limitMb * MIB, limitMb);
   trace('core modules compiled');

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { componentJsAsScript, type Instantiate } from './shim-adapter/component-js.js';
+import { componentJsAsScript, rehearseInstantiate, webAssemblyForGlue, type ComponentJsFactory, type Instantiate } from './shim-adapter/component-js.js';
 
 export interface LoadedEntry {
   instantiate: Instantiate;
@@ -15,9 +15,14 @@ export interface LoadedEntry {
    * the app is about to run and may never yield to the event loop again.
    */
   saveCodeCache(): void;
+  /**
+   * Runs the glue once on stand-ins in a separate evaluation of component.js (rehearseInstantiate),
+   * so the session's `instantiate` runs compiled code; a no-op for a component.js loaded as a module.
+   */
+  rehearse(): void;
 }
 
-const noCache = (): void => {};
+const nothing = (): void => {};
 
 export async function loadComponentJs(url: string, cacheDir: string | null): Promise<LoadedEntry> {
   const path = fileURLToPath(url);
@@ -27,18 +32,20 @@ export async function loadComponentJs(url: string, cacheDir: string | null): Pro
   const script = cacheDir ? componentJsAsScript(source, url) : null;
   if (!script || !cacheDir) {
     const module = (await import(url)) as { instantiate: Instantiate };
-    return { instantiate: module.instantiate, saveCodeCache: noCache };
+    return { instantiate: module.instantiate, saveCodeCache: nothing, rehearse: nothing };
   }
   // The cache belongs to this exact source and this exact V8.
   const key = createHash('sha256').update(script).update(`\0${process.version}\0${process.arch}\0${process.versions.v8}`).digest('hex');
   const cachePath = join(cacheDir, `${key}.v8`);
   const cachedData = await readFile(cachePath).catch(() => undefined);
   const compiled = new vm.Script(script, { filename: path, cachedData });
-  const factory = compiled.runInThisContext() as () => { instantiate: Instantiate };
-  const { instantiate } = factory();
+  const factory = compiled.runInThisContext() as ComponentJsFactory;
+  const webAssembly = webAssemblyForGlue();
+  const { instantiate } = factory(webAssembly);
   const needsWrite = cachedData === undefined || compiled.cachedDataRejected === true;
   return {
     instantiate,
+    rehearse: () => rehearseInstantiate(factory(webAssembly).instantiate),
     saveCodeCache() {
       if (!needsWrite) return;
       try {

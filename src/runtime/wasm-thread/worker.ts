@@ -40,6 +40,16 @@ function componentOnce(url: string, codeCacheDir: string | null): Promise<Loaded
   return loading;
 }
 
+/** A warm runtime's rehearsal of the glue; a failure only costs the session the compile time it would have saved. */
+function rehearse(entry: LoadedEntry): void {
+  try {
+    entry.rehearse();
+    trace('glue rehearsed');
+  } catch (cause) {
+    trace(`glue rehearsal failed: ${(cause as Error).message}`);
+  }
+}
+
 let sessionStarted = false;
 port.on('message', (message: ShimIoHint | EntryPrefetch | SessionStart) => {
   if (message.type === 'shim-io') {
@@ -48,7 +58,8 @@ port.on('message', (message: ShimIoHint | EntryPrefetch | SessionStart) => {
   }
   if (message.type === 'prefetch') {
     // A failure is reported when the session awaits it.
-    const loads: Promise<unknown>[] = [componentOnce(message.entryUrl, message.codeCacheDir)];
+    const entry = componentOnce(message.entryUrl, message.codeCacheDir);
+    const loads: Promise<unknown>[] = [message.rehearse ? entry.then(rehearse) : entry];
     if (message.needsShimIo) loads.push(loadShimIo());
     void Promise.allSettled(loads).then(() => post({ type: 'prefetched' }));
     return;

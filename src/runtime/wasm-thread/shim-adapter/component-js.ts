@@ -1,5 +1,5 @@
 // What the wasm thread assumes about the component.js jco-transpile generates: its instantiate function, its module shape, its trap wording, its error results and its debug reads.
-import type { WasmImports, WasmInstance, WasmModule } from '../../../wasm/webassembly-api.js';
+import { WebAssemblyApi, type WasmImports, type WasmInstance, type WasmModule } from '../../../wasm/webassembly-api.js';
 
 /**
  * jco's `instantiate(getCoreModule, imports, instantiateCore)` (instantiation: 'async'): core
@@ -15,7 +15,7 @@ export type Instantiate = (
 /**
  * jco's component.js as a strict function body returning `{ instantiate }`, for vm.Script (which
  * takes a V8 code cache; Node 20 has no module compile cache); null when the source does not look
- * like jco's output. The assumed shape: an ES module that imports nothing, declares its exports
+ * like jco's output. The function takes the `WebAssembly` the glue sees (`webAssemblyForGlue()`). The assumed shape: an ES module that imports nothing, declares its exports
  * as `export function` / `export const` at the start of a line, one of them `function
  * instantiate(`, and uses `import.meta.url` only to find core modules when no getCoreModule is
  * given (weft always gives one). A dynamic import() may stay: jco's only one sits in the
@@ -25,7 +25,57 @@ export function componentJsAsScript(source: string, url: string): string | null 
   if (/^\s*import[\s{*]/m.test(source)) return null;
   const body = source.replace(/^export (function|const) /gm, '$1 ').replace(/\bimport\.meta\.url\b/g, JSON.stringify(url));
   if (/^\s*export\b/m.test(body) || /\bimport\.meta\b/.test(body) || !/^function instantiate\(/m.test(body)) return null;
-  return `(function () {\n'use strict';\n${body}\nreturn { instantiate };\n})`;
+  return `(function (WebAssembly) {\n'use strict';\n${body}\nreturn { instantiate };\n})`;
+}
+
+/** What evaluating componentJsAsScript's script gives: a fresh evaluation of component.js per call. */
+export type ComponentJsFactory = (webAssembly: object) => { instantiate: Instantiate };
+
+/**
+ * The WebAssembly global as the glue should see it. jco's glue wraps each realloc for JSPI with
+ * `try { x = WebAssembly.promising(f) } catch { x = f }`. Where V8 has no JSPI (Node 20, 22) that
+ * call throws a TypeError, and V8 words "is not a function" by re-parsing the enclosing function,
+ * which here is all of `instantiate` (~300 KB): ~2 ms per call, twice per launch. Where
+ * `promising` is missing, the glue gets a WebAssembly whose `promising` returns `f` itself —
+ * exactly what its catch assigns — and never throws; where V8 has it, the real one.
+ */
+export function webAssemblyForGlue(): object {
+  const real = WebAssemblyApi as unknown as { promising?: unknown };
+  if (typeof real.promising === 'function') return real;
+  return Object.create(real, { promising: { value: <F>(fn: F): F => fn } }) as object;
+}
+
+/** The stand-in for every import during a rehearsal: any member is a function that does nothing. */
+const STAND_IN_INTERFACE: object = new Proxy(
+  {},
+  { get: (_target, member) => (member === 'then' ? undefined : function standIn(): void {}) },
+);
+const STAND_IN_IMPORTS: Record<string, object> = new Proxy({}, { get: () => STAND_IN_INTERFACE });
+
+/**
+ * Runs jco's `instantiate` up to the point where it waits for its first core module, so V8 compiles
+ * (and the code cache keeps) the glue's thousands of lines before a session arrives; then abandons
+ * it. Nothing of the app runs: every import is a stand-in that does nothing, every core module is
+ * a promise that never settles, and `instantiateCore` throws if it is ever reached (so no core
+ * instance, start function or data segment of the app can exist). Assumes what jco 1.x generates:
+ * `instantiate` defines its helpers and reads every import synchronously, then waits for a core
+ * module before instantiating anything, returning a pending promise. Give it an `instantiate` of
+ * its own (a second evaluation of component.js): the rehearsal's state must not be the session's.
+ * Throws when the glue does not behave so (a jco change; the contract tests catch it).
+ */
+export function rehearseInstantiate(instantiate: Instantiate): void {
+  const never = new Promise<never>(() => {}) as unknown as WasmModule;
+  let instantiated = false;
+  const result = instantiate(
+    () => never,
+    STAND_IN_IMPORTS,
+    () => {
+      instantiated = true;
+      throw new Error('a rehearsal must not instantiate a core module');
+    },
+  );
+  if (instantiated || !(result instanceof Promise)) throw new Error("jco's instantiate did not wait for its core modules before instantiating one");
+  result.catch(() => {}); // pending on the never-settling modules: abandoned, and collected, from here
 }
 
 /** How jco words a trap it recognises, before wasmtime's wording: `wasm trap: wasm \`unreachable\` instruction executed`. */

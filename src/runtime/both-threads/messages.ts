@@ -73,6 +73,5 @@ export type WorkerEvent =
   | { type: 'booted' }
   /** component.js (and, when asked, preview2-shim's I/O side) named by a prefetch has loaded, or failed to (the session reports it). */
   | { type: 'prefetched' }
-  | { type: 'ready' }
   | { type: 'post'; factor: string; data: unknown }
   | { type: 'outcome'; outcome: Outcome };

@@ -110,7 +110,6 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     {
     say,
     end,
-    ready: () => control.send({ type: 'ready' }),
     setIpcSocket(socket) {
       ipcSocket = socket;
       socket.on('close', () => end(EXIT.PARENT_GONE, 'the IPC socket closed: weft-appd ended the session'));

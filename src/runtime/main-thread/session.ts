@@ -26,8 +26,6 @@ export interface SessionHooks {
   say(message: string): void;
   /** Ends the process with `code` (after flushing what must be flushed), reporting the outcome. */
   end(code: number, message: string | null, reason?: OutcomeReason, backtrace?: readonly string[]): void;
-  /** The app is ready (READY is already on stdout): tell appd on the control channel. */
-  ready(): void;
   /** Called once the IPC socket is open, so its closing can end the session. */
   setIpcSocket(socket: Socket): void;
 }
@@ -211,7 +209,6 @@ export async function runHostSession(args: SessionArgs, worker: Worker, env: Env
 
   worker.on('message', (event: WorkerEvent) => {
     if (event.type === 'post') hosts.get(event.factor)?.post?.(event.data);
-    else if (event.type === 'ready') hooks.ready();
     else if (event.type === 'outcome') {
       const ending = endingFor(event.outcome);
       // The app's last posts (IPC messages) are handed on before the process exits.

@@ -1,6 +1,7 @@
 // The wasm thread's session: builds the import object (sandboxed WASI + granted factors), instantiates, announces READY, runs, classifies the end.
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { isRunExport } from '../../wasm/entry-point.js';
+import { openControl } from '../both-threads/control.js';
 import { sayOnControl } from '../both-threads/say.js';
 import { EXIT } from '../../protocol/runtime-exit.js';
 import type { GuestContext, InterfaceImpl } from '../factors/factor.js';
@@ -64,12 +65,15 @@ export async function runWasmSession(start: SessionStart, loadBackend: LoadBacke
   let stdio: WasiBase['stdio'] | null = null;
   const exit = createExitTracker();
   let announced = false;
+  const control = openControl(start.controlFd);
   const ready = (): void => {
     if (announced || !stdio) return;
     announced = true;
     stdio.writeReady();
+    // Straight to appd from this thread (one atomic line, as notes are): a hop through the main
+    // thread's event loop would add its wake-up to every launch.
+    control.send({ type: 'ready' });
     trace('READY');
-    post({ type: 'ready' });
   };
 
   let imports: Record<string, object>;

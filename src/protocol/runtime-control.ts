@@ -11,6 +11,14 @@ export const CONTROL_FD_FLAG = '--control-fd';
 export const MAX_CONTROL_LINE_BYTES = 64 * 1024;
 /** Texts in a control message are cut to this many characters, backtraces to this many frames. */
 export const MAX_CONTROL_TEXT = 4096;
+/**
+ * A `note` line is at most this long: PIPE_BUF on Linux, up to which one write to a pipe is
+ * atomic (the Unix socket pair Node gives a child for a 'pipe' also queues such a write whole).
+ * Both runtime threads write the channel (notes from either, `ready` from the wasm thread), so a
+ * longer note could be split and another line land inside it, and appd would drop the mangled
+ * line (and the `ready` in it).
+ */
+export const ATOMIC_CONTROL_LINE_BYTES = 4096;
 export const MAX_BACKTRACE_FRAMES = 64;
 
 /** How the run ended, as the runtime saw it; appd maps it to the ExitInfo reason clients see. */
@@ -51,11 +59,23 @@ function cut(text: string): string {
   return text.length > MAX_CONTROL_TEXT ? `${text.slice(0, MAX_CONTROL_TEXT)}…` : text;
 }
 
+/** A note's line, its text cut further until the line fits one atomic write. */
+function noteLine(message: string): string {
+  let text = cut(message);
+  for (;;) {
+    const line = `${JSON.stringify({ type: 'note', message: text })}\n`;
+    const over = Buffer.byteLength(line) - ATOMIC_CONTROL_LINE_BYTES;
+    if (over <= 0) return line;
+    // Each character dropped takes at least one byte off the line; the ellipsis adds three.
+    text = `${text.slice(0, Math.max(0, text.length - over - 4))}…`;
+  }
+}
+
 /** One control line (with its newline), texts capped so the line stays under MAX_CONTROL_LINE_BYTES. */
 export function encodeControl(message: ControlMessage): string {
   switch (message.type) {
     case 'note':
-      return `${JSON.stringify({ type: 'note', message: cut(message.message) })}\n`;
+      return noteLine(message.message);
     case 'outcome':
       return `${JSON.stringify({
         type: 'outcome',

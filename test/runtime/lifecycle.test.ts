@@ -173,8 +173,9 @@ describe('warm (--warm <app>): the app prepared, none of it run, then only that 
     await sleep(300);
     // Prepared, not run: the app prints on its first line of main, and nothing came.
     expect(running.stdout()).toBe('STANDBY\n');
-    // The glue was rehearsed (no core module instantiated) before STANDBY.
+    // The glue and the building of imports were rehearsed (no core module instantiated) before STANDBY.
     expect(running.stderr()).toContain('wasm: glue rehearsed');
+    expect(running.stderr()).toContain('wasm: imports rehearsed');
     expect(running.stderr()).not.toMatch(/rehearsal failed|wasm: instantiated/);
     running.child.stdin.write(`${JSON.stringify({ argv: [id, '7'] })}\n`);
     const result = await running.done;

@@ -10,9 +10,10 @@ import { componentJsAsScript, rehearseInstantiate, webAssemblyForGlue, type Comp
 export interface LoadedEntry {
   instantiate: Instantiate;
   /**
-   * Writes the code cache when there was none (or V8 rejected it). Call it after instantiation:
-   * V8 then includes every function compiled so far, not just the top level. Synchronous, because
-   * the app is about to run and may never yield to the event loop again.
+   * Writes the code cache when there was none (or V8 rejected it), once. Call it once READY is out:
+   * V8 then includes every function compiled so far (instantiation, the export's wrapper, the
+   * trampolines the app called on its way to READY), not just the top level. Synchronous, because
+   * the app is running and may never yield to the event loop again.
    */
   saveCodeCache(): void;
   /**
@@ -42,12 +43,13 @@ export async function loadComponentJs(url: string, cacheDir: string | null): Pro
   const factory = compiled.runInThisContext() as ComponentJsFactory;
   const webAssembly = webAssemblyForGlue();
   const { instantiate } = factory(webAssembly);
-  const needsWrite = cachedData === undefined || compiled.cachedDataRejected === true;
+  let needsWrite = cachedData === undefined || compiled.cachedDataRejected === true;
   return {
     instantiate,
     rehearse: () => rehearseInstantiate(factory(webAssembly).instantiate),
     saveCodeCache() {
       if (!needsWrite) return;
+      needsWrite = false;
       try {
         mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
         const temp = `${cachePath}.${process.pid}.tmp`;

@@ -66,6 +66,7 @@ export async function runWasmSession(start: SessionStart, loadBackend: LoadBacke
   const exit = createExitTracker();
   let announced = false;
   const control = openControl(start.controlFd);
+  let entry: LoadedEntry | null = null;
   const ready = (): void => {
     if (announced || !stdio) return;
     announced = true;
@@ -74,10 +75,11 @@ export async function runWasmSession(start: SessionStart, loadBackend: LoadBacke
     // thread's event loop would add its wake-up to every launch.
     control.send({ type: 'ready' });
     trace('READY');
+    // After READY, so only a first launch pays for it, and with everything READY needed compiled.
+    entry?.saveCodeCache();
   };
 
   let imports: Record<string, object>;
-  let entry: LoadedEntry;
   try {
     const base = createWasiBase({ ...(await loadBackend(start.needsShimIo)), arrivals, earlyWakeMs: start.earlyWakeMs });
     stdio = base.stdio;
@@ -148,7 +150,6 @@ export async function runWasmSession(start: SessionStart, loadBackend: LoadBacke
   }
 
   trace('instantiated');
-  entry.saveCodeCache();
   const runKey = Object.keys(exports).find(isRunExport);
   const run = runKey ? (exports[runKey] as { run?: unknown }).run : undefined;
   if (typeof run !== 'function') {
@@ -160,5 +161,7 @@ export async function runWasmSession(start: SessionStart, loadBackend: LoadBacke
     return { kind: 'exit', code: 0 };
   } catch (error) {
     return outcomeOf(error);
+  } finally {
+    entry.saveCodeCache(); // an app that ended without READY: its next launch still gets a cache
   }
 }

@@ -1,6 +1,6 @@
 // The wasm thread's entry: starts loading preview2-shim and the session code at once, then runs the one session it is sent.
 import module from 'node:module';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { EXIT } from '../../protocol/runtime-exit.js';
 import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from '../both-threads/messages.js';
 import { trace } from '../both-threads/trace.js';
@@ -21,9 +21,15 @@ const post = (event: WorkerEvent): void => port.postMessage(event);
 const shimLoading = loadRandomShim();
 const sessionCode = import('./session.js');
 trace('wasm thread started');
+const standingBy = (workerData as { standby?: boolean } | null)?.standby === true;
 Promise.all([shimLoading, sessionCode]).then(
-  () => {
+  async ([random]) => {
     trace('session code loaded');
+    // A standby or warm runtime has time before its session: compile what building imports runs.
+    if (standingBy) {
+      await (await import('./imports-rehearsal.js')).rehearseImports(random).catch(() => {}); // a failure only costs the session that compile time
+      trace('imports rehearsed');
+    }
     post({ type: 'booted' });
   },
   () => {}, // reported when the session starts

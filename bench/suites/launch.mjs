@@ -51,8 +51,10 @@ async function warmApps(appd) {
   return reply.type === 'DAEMON_STATUS' ? (reply.status.warm?.apps ?? []) : [];
 }
 
+/** n launches of appId through appd, each followed (once appd is quiet again) by one baseline-A run, so A drifts with the machine as the launches do: { weft, A } summaries. */
 async function weftLaunches(ctx, appd, appId, n, exitsByItself, path) {
   const samples = [];
+  const aSamples = [];
   for (let i = 0; i < n + ctx.warmup; i++) {
     await appd.quiet();
     // The warm path is measured only when the app's warm runtime is there to take it (the first launch makes it).
@@ -61,8 +63,13 @@ async function weftLaunches(ctx, appd, appId, n, exitsByItself, path) {
     if (exitsByItself) await appd.waitStopped(l.sid, l.mark);
     else await appd.terminate(l.sid, l.mark);
     if (i >= ctx.warmup) samples.push(l.readyAt);
+    // On a quiet machine, as the launch was: not beside the standby or warm runtime appd starts after it.
+    await appd.quiet();
+    const a = await spawnTimed(process.execPath, ['-e', NODE_READY], { until: /^READY$/ });
+    await a.exited;
+    if (i >= ctx.warmup) aSamples.push(a.lineAt);
   }
-  return summarize(samples);
+  return { weft: summarize(samples), A: summarize(aSamples) };
 }
 
 export async function run(ctx) {
@@ -93,16 +100,18 @@ export async function run(ctx) {
     try {
       for (const app of ['hello', 'counter']) {
         ctx.log(`weft: ${app}, from ${path.key}`);
-        const s = await weftLaunches(ctx, appd, ctx.ws.appIds[app], n, app === 'hello', path);
+        const { weft: s, A: alternated } = await weftLaunches(ctx, appd, ctx.ws.appIds[app], n, app === 'hello', path);
         const key = `${app}.${path.key}`;
         raw[key] = s;
+        raw[`A_alternated.${key}`] = alternated;
         figures.push(
           figure({
             id: `launch.${key}`,
             label: `launch → READY, ${app}${app === 'hello' ? ' (C preview1)' : ' (component)'}, from ${path.what}`,
             unit: 'ms',
             weft: s,
-            baselines,
+            // The target's A is the one measured alternately with these launches; the run's own A block stays in raw.A.
+            baselines: [{ id: 'A', label: 'node -e READY, one after each of these launches', summary: alternated }, ...baselines.slice(1)],
             target: { max: path.target, of: 'A' },
           }),
         );

@@ -176,6 +176,7 @@ describe('warm (--warm <app>): the app prepared, none of it run, then only that 
     // The glue and the building of imports were rehearsed (no core module instantiated) before STANDBY.
     expect(running.stderr()).toContain('wasm: glue rehearsed');
     expect(running.stderr()).toContain('wasm: imports rehearsed');
+    expect(running.stderr()).toContain('main: connect rehearsed');
     expect(running.stderr()).not.toMatch(/rehearsal failed|wasm: instantiated/);
     running.child.stdin.write(`${JSON.stringify({ argv: [id, '7'] })}\n`);
     const result = await running.done;

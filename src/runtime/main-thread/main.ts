@@ -76,7 +76,6 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
         };
         worker.on('message', onMessage);
       });
-      await import('node:net');
       prepared = await prepareApp(args.appId, worker, process.env, say, true);
       planFor(prepared, sessionFacts({ appId: args.appId, sessionId: '0', ipcSocket: null }, prepared, process.env));
       await Promise.all([booted, prefetched]);
@@ -86,11 +85,12 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     }
   }
   if (args.mode === 'standby' || args.mode === 'warm') {
+    const warmUpCode = await import('./standby-warmup.js');
     if (args.mode === 'standby') {
       await booted;
-      await import('node:net'); // the IPC socket's module, so a session pays for nothing generic
-      (await import('./standby-warmup.js')).warmUp();
+      warmUpCode.warmUp();
     }
+    await warmUpCode.rehearseConnect(); // the IPC socket's code, so a session pays for nothing generic
     if (control.outOfBand) control.send({ type: 'standby' });
     else writeSync(1, 'STANDBY\n');
     try {

@@ -1,8 +1,5 @@
 // Standby and warm runtimes' warm-up: runs the per-session parsing and connecting code once on sample input, so V8 has compiled it before a session arrives.
-import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
 import { parseManifest } from '../../manifest/parse.js';
 import { trace } from '../both-threads/trace.js';
 import { planImports } from './import-plan.js';
@@ -34,23 +31,24 @@ export function warmUp(): void {
 }
 
 /**
- * Connects once to a listening Unix socket of its own (in a fresh private temp dir, removed after)
- * and closes both ends, so Node's connect path is compiled before the session connects its IPC
- * socket: the first connect in a process takes ~2 ms, later ones ~0.5 ms. A failure only costs
- * the session that time.
+ * Connects once to a listening Unix socket of its own and closes both ends, so Node's connect path
+ * is compiled before the session connects its IPC socket: the first connect in a process takes
+ * ~2 ms, later ones ~0.5 ms. The socket is in Linux's abstract namespace (a name, no file), so a
+ * runtime killed meanwhile leaves nothing behind; under bubblewrap the namespace is the sandbox's
+ * own network namespace. Elsewhere, and on any failure, nothing is warmed: that only costs speed.
  */
 export async function rehearseConnect(): Promise<void> {
+  if (process.platform !== 'linux') return;
   const { createConnection, createServer } = await import('node:net');
-  const dir = await mkdtemp(join(tmpdir(), 'weft-runtime-warmup-')).catch(() => null);
-  if (dir === null) return;
+  const name = `\0weft-runtime-warmup-${process.pid}-${randomBytes(8).toString('hex')}`;
   const server = createServer((socket) => socket.destroy());
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(join(dir, 'socket'), resolve);
+      server.listen(name, resolve);
     });
     await new Promise<void>((resolve) => {
-      const socket = createConnection(join(dir, 'socket'));
+      const socket = createConnection(name);
       socket.once('connect', () => {
         socket.destroy();
         trace('connect rehearsed');
@@ -62,6 +60,5 @@ export async function rehearseConnect(): Promise<void> {
     // no socket here: nothing warmed
   } finally {
     server.close();
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }

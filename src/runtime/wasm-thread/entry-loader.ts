@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { componentJsAsScript, rehearseInstantiate, webAssemblyForGlue, type ComponentJsFactory, type Instantiate } from './shim-adapter/component-js.js';
+import { componentJsAsScript, rehearseInstantiate, type Instantiate } from './shim-adapter/component-js.js';
 
 export interface LoadedEntry {
   instantiate: Instantiate;
@@ -40,13 +40,13 @@ export async function loadComponentJs(url: string, cacheDir: string | null): Pro
   const cachePath = join(cacheDir, `${key}.v8`);
   const cachedData = await readFile(cachePath).catch(() => undefined);
   const compiled = new vm.Script(script, { filename: path, cachedData });
-  const factory = compiled.runInThisContext() as ComponentJsFactory;
-  const webAssembly = webAssemblyForGlue();
-  const { instantiate } = factory(webAssembly);
+  // Each call evaluates component.js afresh (the rehearsal gets its own).
+  const factory = compiled.runInThisContext() as () => { instantiate: Instantiate };
+  const { instantiate } = factory();
   let needsWrite = cachedData === undefined || compiled.cachedDataRejected === true;
   return {
     instantiate,
-    rehearse: () => rehearseInstantiate(factory(webAssembly).instantiate),
+    rehearse: () => rehearseInstantiate(factory().instantiate),
     saveCodeCache() {
       if (!needsWrite) return;
       needsWrite = false;

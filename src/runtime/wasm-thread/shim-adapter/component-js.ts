@@ -15,7 +15,8 @@ export type Instantiate = (
 /**
  * jco's component.js as a strict function body returning `{ instantiate }`, for vm.Script (which
  * takes a V8 code cache; Node 20 has no module compile cache); null when the source does not look
- * like jco's output. The function takes the `WebAssembly` the glue sees (`webAssemblyForGlue()`). The assumed shape: an ES module that imports nothing, declares its exports
+ * like jco's output. Where V8 has no JSPI, the glue's guarded JSPI probes are resolved here
+ * (`withoutGuardedJspiProbes`). The assumed shape: an ES module that imports nothing, declares its exports
  * as `export function` / `export const` at the start of a line, one of them `function
  * instantiate(`, and uses `import.meta.url` only to find core modules when no getCoreModule is
  * given (weft always gives one). A dynamic import() may stay: jco's only one sits in the
@@ -25,24 +26,22 @@ export function componentJsAsScript(source: string, url: string): string | null 
   if (/^\s*import[\s{*]/m.test(source)) return null;
   const body = source.replace(/^export (function|const) /gm, '$1 ').replace(/\bimport\.meta\.url\b/g, JSON.stringify(url));
   if (/^\s*export\b/m.test(body) || /\bimport\.meta\b/.test(body) || !/^function instantiate\(/m.test(body)) return null;
-  return `(function (WebAssembly) {\n'use strict';\n${body}\nreturn { instantiate };\n})`;
+  const resolved = typeof (WebAssemblyApi as unknown as { promising?: unknown }).promising === 'function' ? body : withoutGuardedJspiProbes(body);
+  return `(function () {\n'use strict';\n${resolved}\nreturn { instantiate };\n})`;
 }
 
-/** What evaluating componentJsAsScript's script gives: a fresh evaluation of component.js per call. */
-export type ComponentJsFactory = (webAssembly: object) => { instantiate: Instantiate };
+/** jco's guarded JSPI probe: `try { x = WebAssembly.promising(f); } catch(err) { x = f; }`. */
+const GUARDED_JSPI_PROBE = /try \{\s*([A-Za-z_$][\w$]*) = WebAssembly\.promising\(([\w$.]+)\);\s*\} catch\s*\(\w+\) \{\s*\1 = \2;\s*\}/g;
 
 /**
- * The WebAssembly global as the glue should see it. jco's glue wraps each realloc for JSPI with
- * `try { x = WebAssembly.promising(f) } catch { x = f }`. Where V8 has no JSPI (Node 20, 22) that
- * call throws a TypeError, and V8 words "is not a function" by re-parsing the enclosing function,
- * which here is all of `instantiate` (~300 KB): ~2 ms per call, twice per launch. Where
- * `promising` is missing, the glue gets a WebAssembly whose `promising` returns `f` itself —
- * exactly what its catch assigns — and never throws; where V8 has it, the real one.
+ * The glue with each guarded JSPI probe replaced by what its catch assigns (`x = f;`), for a V8
+ * without JSPI (Node 20, 22). There the probe always throws, and V8 words the TypeError ("is not
+ * a function") by re-parsing the enclosing function, all ~300 KB of `instantiate`: ~2 ms per
+ * probe, two per launch. Only the guarded form is touched: an unguarded `WebAssembly.promising`
+ * (jco's async-lifted exports) still throws, and such an app still fails to load, as before.
  */
-export function webAssemblyForGlue(): object {
-  const real = WebAssemblyApi as unknown as { promising?: unknown };
-  if (typeof real.promising === 'function') return real;
-  return Object.create(real, { promising: { value: <F>(fn: F): F => fn } }) as object;
+export function withoutGuardedJspiProbes(body: string): string {
+  return body.replace(GUARDED_JSPI_PROBE, '$1 = $2;');
 }
 
 /** The stand-in for every import during a rehearsal: any member is a function that does nothing. */

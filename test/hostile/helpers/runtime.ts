@@ -26,7 +26,11 @@ export function runRuntime(appId: string, sessionId: string, options: RuntimeOpt
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    // A read or write error on a pipe (ECONNRESET, EPIPE when the runtime dies mid-stream) ends
+    // that stream; the exit status says what happened. Unheard, it would crash the test worker.
     child.stdin.on('error', () => {});
+    child.stdout.on('error', () => {});
+    child.stderr.on('error', () => {});
     child.stdout.on('data', (chunk: Buffer) => {
       if (stdout.length < 4 << 20) stdout += chunk.toString('utf8');
       if (options.until && stdout.split('\n').some((line) => options.until!.test(line))) child.kill('SIGKILL');

@@ -103,6 +103,10 @@ export function startRuntime(home: TestHome, args: string[], options: { env?: No
   const waiters: { text: string; resolve(): void; reject(error: Error): void }[] = [];
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
+  // A pipe error (ECONNRESET or EPIPE when the runtime dies mid-stream) ends that stream; the exit status says what happened.
+  child.stdin.on('error', () => {});
+  child.stdout.on('error', () => {});
+  child.stderr.on('error', () => {});
   child.stdout.on('data', (chunk: string) => {
     stdout += chunk;
     if (readyMs === null && /(^|\n)READY\n/.test(stdout)) readyMs = performance.now() - started;

@@ -1,10 +1,11 @@
-// Unit tests for loading component.js through vm.Script with a V8 code cache, and the fallback to a plain import.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Unit tests for loading component.js through vm.Script with its cached script form and V8 code cache, and the fallback to a plain import.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadComponentJs } from '../../src/runtime/wasm-thread/entry-loader.js';
+import { glueCacheKey, loadComponentJs } from '../../src/runtime/wasm-thread/entry-loader.js';
 import { precompile } from '../../src/wasm/precompile.js';
 import { ROOT } from './helpers/harness.js';
 
@@ -19,12 +20,42 @@ describe('loadComponentJs', () => {
     const first = await loadComponentJs(url, cacheDir);
     expect(typeof first.instantiate).toBe('function');
     first.saveCodeCache();
-    const written = readdirSync(cacheDir);
-    expect(written).toHaveLength(1);
+    const written = readdirSync(cacheDir).sort();
+    // The glue's script form and its V8 code cache, under one name.
+    expect(written.map((name) => name.replace(/^[0-9a-f]{64}/, 'KEY'))).toEqual(['KEY.js', 'KEY.v8']);
     const second = await loadComponentJs(url, cacheDir);
     expect(typeof second.instantiate).toBe('function');
-    second.saveCodeCache(); // accepted cache: nothing new to write
-    expect(readdirSync(cacheDir)).toEqual(written);
+    second.saveCodeCache(); // both found and accepted: nothing new to write
+    expect(readdirSync(cacheDir).sort()).toEqual(written);
+  });
+
+  it('the cache names the glue, not where it lies: the same component.js elsewhere (a standby\'s stage) hits it', async () => {
+    await precompile(readFileSync(join(ROOT, 'apps/hello/app.wasm')), join(work, 'here'));
+    cpSync(join(work, 'here'), join(work, 'staged', 'elsewhere'), { recursive: true });
+    const cacheDir = join(work, 'v8-moved');
+    const first = await loadComponentJs(pathToFileURL(join(work, 'here', 'component.js')).href, cacheDir);
+    first.saveCodeCache();
+    const written = readdirSync(cacheDir).sort();
+    const cacheFiles = written.map((name) => statSync(join(cacheDir, name)).mtimeMs);
+    const moved = await loadComponentJs(pathToFileURL(join(work, 'staged', 'elsewhere', 'component.js')).href, cacheDir);
+    moved.saveCodeCache();
+    expect(readdirSync(cacheDir).sort()).toEqual(written);
+    expect(written.map((name) => statSync(join(cacheDir, name)).mtimeMs)).toEqual(cacheFiles);
+  });
+
+  it('runs the verified bytes it is given, not what the file holds by then, and names the cache by their hash', async () => {
+    const path = join(work, 'swapped', 'component.js');
+    mkdirSync(join(work, 'swapped'), { recursive: true });
+    writeFileSync(path, "export function instantiate() { return 'from the file'; }\n");
+    const bytes = new TextEncoder().encode("export function instantiate() { return 'verified'; }\n");
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const cacheDir = join(work, 'v8-verified');
+    const entry = await loadComponentJs(pathToFileURL(path).href, cacheDir, { bytes, sha256 });
+    expect((entry.instantiate as unknown as () => string)()).toBe('verified');
+    entry.saveCodeCache();
+    expect(readdirSync(cacheDir).sort()).toEqual([`${glueCacheKey(sha256)}.js`, `${glueCacheKey(sha256)}.v8`]);
+    // Another glue is another name: the cached script of this one is never run for it.
+    expect(glueCacheKey(createHash('sha256').update('other').digest('hex'))).not.toBe(glueCacheKey(sha256));
   });
 
   it('imports anything that does not look like jco output, without a cache', async () => {

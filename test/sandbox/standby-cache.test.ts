@@ -61,21 +61,24 @@ describe.skipIf(missing !== null)('confined standbys and the app cache', () => {
 
   it('a package without precompiled output: cold first (transpiles into its cache), then warm (uses the cached transpile)', async () => {
     // No per-app warm runtime (WEFT_WARM_APPS=0): this suite is about the standby pool, which a warm counter would take the later launches from.
-    t = makeEnv(REAL_RUNTIME_BIN, { WEFT_LOG: 'info', WEFT_STANDBY: '1', WEFT_WARM_APPS: '0' });
+    t = makeEnv(REAL_RUNTIME_BIN, { WEFT_LOG: 'debug', WEFT_STANDBY: '1', WEFT_WARM_APPS: '0' });
     // A plain package directory (as WEFT or a user puts it there): no install record, so no precompiled output.
     const id = installRealApp(t.store, 'counter');
     daemon = await startDaemon(t);
     const client = await connect(t);
     const events = await subscribe(client);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the standby boots
+    /** Waits until a standby is ready that was started after log entry `from`. */
+    const standbyReady = (from: number): Promise<unknown> => waitFor(() => daemon.logs.slice(from).find((l) => l.msg === 'standby runtime ready'), 30_000, 'a ready standby');
+    await standbyReady(0);
 
-    const launch = async (): Promise<{ warm: unknown; notes: string[] }> => {
+    const launch = async (): Promise<{ warm: unknown; notes: string[]; from: number }> => {
+      const from = daemon.logs.length;
       const ack = await client.request({ type: 'LAUNCH_APP', app_id: id, surface_id: 0 });
       if (ack.type !== 'LAUNCH_ACK') throw new Error(JSON.stringify(ack));
       await waitFor(() => events.find((e) => e.type === 'APP_READY' && e.session_id === ack.session_id), 30_000, 'READY');
       await client.request({ type: 'TERMINATE_APP', session_id: ack.session_id });
       const mine = daemon.logs.filter((l) => l.session_id === ack.session_id);
-      return { warm: mine.find((l) => l.msg === 'runtime started')?.warm, notes: mine.filter((l) => l.stream === 'runtime').map((l) => String(l.msg)) };
+      return { warm: mine.find((l) => l.msg === 'runtime started')?.warm, notes: mine.filter((l) => l.stream === 'runtime').map((l) => String(l.msg)), from };
     };
 
     const first = await launch();
@@ -85,12 +88,17 @@ describe.skipIf(missing !== null)('confined standbys and the app cache', () => {
     expect(readdirSync(cache).sort()).toEqual(['transpiled', 'v8']);
     expect(readdirSync(join(cache, 'v8')).length).toBeGreaterThan(0);
 
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the pool refills
     for (let i = 0; i < 2; i++) {
       const again = await launch();
       expect(again.warm).toBe(true);
       expect(again.notes.join('\n')).toMatch(/using the on-the-fly transpile cached in/);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The pool starts the next standby once this session is READY, not while it loads.
+      const after = daemon.logs.slice(again.from);
+      const ready = after.findIndex((l) => l.msg === 'app ready');
+      await waitFor(() => daemon.logs.slice(again.from).find((l) => l.msg === 'standby runtime started'), 30_000, 'the next standby');
+      expect(ready).toBeGreaterThanOrEqual(0);
+      expect(daemon.logs.slice(again.from).findIndex((l) => l.msg === 'standby runtime started')).toBeGreaterThan(ready);
+      await standbyReady(again.from);
     }
     client.close();
   });

@@ -8,6 +8,7 @@ import type { Confiner } from '../sandbox/confiner.js';
 import { NO_GRANTS, sameGrants } from '../sandbox/profile.js';
 import { StandbyStage, stageCanServe } from '../sandbox/standby-stage.js';
 import type { Command } from './runtime-command.js';
+import { onceSettled } from './once-settled.js';
 import { spawnRuntime, stopUnused } from './spawn.js';
 import { launchArgv, type LaunchSpec, type RuntimeProcess } from './types.js';
 
@@ -77,7 +78,7 @@ export class StandbyPool {
         argv = launchArgv({ ...spec, ipcSocket: spec.ipcSocket === null ? null : stage.ipcSocket });
       }
       standby.proc.child.stdin.write(standbySessionLine(argv));
-      setImmediate(() => this.refill());
+      onceSettled(standby.proc, () => this.refill());
       return { ...standby.proc, warm: true };
     }
     return null;
@@ -113,6 +114,7 @@ export class StandbyPool {
           standby.ready = true;
           this.failures = 0;
           clearTimeout(standby.timer);
+          this.log.debug({ pid: proc.child.pid }, 'standby runtime ready');
         }
       },
       onLine: (line) => this.log.debug({ stream: 'standby', line }, 'standby runtime output'),
@@ -124,6 +126,7 @@ export class StandbyPool {
     proc.child.once('exit', standby.onExit);
     proc.child.once('error', (error) => this.fail(standby, `could not start: ${error.message}`));
     this.standbys.add(standby);
+    this.log.debug({ pid: proc.child.pid }, 'standby runtime started');
   }
 
   /** Detaches the pool's listeners so the standby can be handed over or dropped. */

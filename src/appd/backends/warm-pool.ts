@@ -12,6 +12,7 @@ import { readProcUsage } from '../limits/proc-usage.js';
 import type { Confiner } from '../sandbox/confiner.js';
 import type { ConfinementProfile } from '../sandbox/profile.js';
 import type { Command } from './runtime-command.js';
+import { onceSettled } from './once-settled.js';
 import { spawnRuntime, stopUnused } from './spawn.js';
 import { launchArgv, type LaunchSpec, type RuntimeProcess } from './types.js';
 
@@ -151,21 +152,10 @@ export class WarmPool {
     if (identity === null) return;
     const current = this.warm.get(spec.appId);
     if (current) current.lastUsed = Date.now();
-    const start = (): void => {
-      launched.control.off('line', onLine);
-      launched.child.off('exit', start);
-      // After this turn of the event loop: this listener was attached before the session's own, and
-      // spawning (~30 ms of appd's loop here) would otherwise hold back the session's APP_READY.
-      setImmediate(() => {
-        if (this.closed || this.warm.has(spec.appId)) return;
-        this.spawn(spec, identity);
-      });
-    };
-    const onLine = (line: string): void => {
-      if (parseControl(line)?.type === 'ready') start();
-    };
-    launched.control.on('line', onLine);
-    launched.child.once('exit', start);
+    onceSettled(launched, () => {
+      if (this.closed || this.warm.has(spec.appId)) return;
+      this.spawn(spec, identity);
+    });
   }
 
   status(): WarmRuntimes {

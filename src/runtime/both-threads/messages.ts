@@ -9,9 +9,18 @@ import type { WasiSandbox } from '../wasm-thread/wasi/imports.js';
  * Sent as soon as the app's code is located, before the session is ready: the wasm thread starts
  * loading component.js while the main thread compiles the core modules.
  */
+/** component.js as the main thread read it and checked it against the install record. */
+export interface VerifiedEntry {
+  bytes: Uint8Array;
+  /** Its SHA-256 (hex), as the install record has it. */
+  sha256: string;
+}
+
 export interface EntryPrefetch {
   type: 'prefetch';
   entryUrl: string;
+  /** component.js as the main thread read and verified it (precompiled installs), or null: the wasm thread then reads entryUrl itself. */
+  verified: VerifiedEntry | null;
   /** Where V8 code caches for component.js live ($XDG_CACHE_HOME/weft/v8), or null for none. */
   codeCacheDir: string | null;
   /** The session will need preview2-shim's I/O side (`needsShimIo`): start loading it now. */

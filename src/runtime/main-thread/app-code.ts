@@ -11,11 +11,14 @@ import { EXIT } from '../../protocol/runtime-exit.js';
 import { LoadError } from './load-error.js';
 import { recordedHashes, verifyNoneMissing, verifyPrecompiledFile } from './precompiled-integrity.js';
 import type { LoadedPackage } from './package.js';
+import type { VerifiedEntry } from '../both-threads/messages.js';
 
 export interface AppCode {
   /** Directory holding component.js and the core .wasm files. */
   dir: string;
   entryUrl: string;
+  /** component.js as read and verified against the install record (precompiled installs); the wasm thread runs these bytes rather than reading the file again. */
+  verified: VerifiedEntry | null;
   /** Import names exactly as component.js looks them up (`wasi:cli/environment@0.2.3`, `weft:app/ipc`). */
   importKeys: string[];
   /** For an installed precompiled form: the recorded SHA-256 of each file, checked as each is read; null for an on-the-fly transpile (made from the verified app.wasm). */
@@ -33,8 +36,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** The import keys component.js reads (`imports['…']`), for a precompiled dir that lists none. */
-async function scanImportKeys(entryPath: string): Promise<string[]> {
-  const source = await readFile(entryPath, 'utf8');
+function scanImportKeys(source: string): string[] {
   return [...new Set([...source.matchAll(/\bimports\['([^'\\]+)'\]/g)].map((m) => m[1] as string))];
 }
 
@@ -60,9 +62,11 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
     const entryPath = join(dir, precompiled.entry);
     if (await isFile(entryPath)) {
       const hashes = recordedHashes(pkg.manifest.id, dir, precompiled.files);
-      verifyPrecompiledFile(pkg.manifest.id, dir, precompiled.entry, await readFile(entryPath), hashes);
-      const importKeys = precompiled.imports.length > 0 ? precompiled.imports : ((await describedImports(dir)) ?? (await scanImportKeys(entryPath)));
-      return { dir, entryUrl: pathToFileURL(entryPath).href, importKeys, hashes, appId: pkg.manifest.id };
+      const entrySource = await readFile(entryPath);
+      verifyPrecompiledFile(pkg.manifest.id, dir, precompiled.entry, entrySource, hashes);
+      const importKeys = precompiled.imports.length > 0 ? precompiled.imports : ((await describedImports(dir)) ?? scanImportKeys(entrySource.toString('utf8')));
+      const verified = { bytes: entrySource, sha256: hashes[precompiled.entry] as string };
+      return { dir, entryUrl: pathToFileURL(entryPath).href, verified, importKeys, hashes, appId: pkg.manifest.id };
     }
     note(`${pkg.manifest.id}: the install record names ${entryPath}, which is missing; transpiling app.wasm on the fly instead`);
   }
@@ -90,7 +94,7 @@ export async function locateAppCode(pkg: LoadedPackage, env: Env, note: (message
     throw new LoadError(`missing entry point: the component exports no wasi:cli/run`, EXIT.MISSING_ENTRY_POINT);
   }
   const entryPath = join(result.dir, result.description.entry);
-  return { dir: result.dir, entryUrl: pathToFileURL(entryPath).href, importKeys: result.description.imports, hashes: null, appId: pkg.manifest.id };
+  return { dir: result.dir, entryUrl: pathToFileURL(entryPath).href, verified: null, importKeys: result.description.imports, hashes: null, appId: pkg.manifest.id };
 }
 
 /**

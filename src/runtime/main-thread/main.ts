@@ -88,7 +88,7 @@ export async function runtimeMain(argv: readonly string[], worker: Worker, boote
     const warmUpCode = await import('./standby-warmup.js');
     if (args.mode === 'standby') {
       await booted;
-      warmUpCode.warmUp();
+      await warmUpCode.warmUp();
     }
     await warmUpCode.rehearseConnect(); // the IPC socket's code, so a session pays for nothing generic
     if (control.outOfBand) control.send({ type: 'standby' });

@@ -102,7 +102,7 @@ export async function prepareApp(appId: string, worker: Worker, env: Env, say: (
     code.importKeys.map((key) => parseImportName(key).iface),
     preopens.length,
   );
-  worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, codeCacheDir, needsShimIo: shimIo, rehearse } satisfies EntryPrefetch);
+  worker.postMessage({ type: 'prefetch', entryUrl: code.entryUrl, verified: code.verified, codeCacheDir, needsShimIo: shimIo, rehearse } satisfies EntryPrefetch);
   if (pkg.moduleKind === 'component') judgeComponentVersions(pkg.module);
   const { modules } = await compileCoreModules(code, limitMb * MIB, limitMb);
   trace('core modules compiled');

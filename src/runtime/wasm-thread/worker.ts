@@ -2,10 +2,10 @@
 import module from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EXIT } from '../../protocol/runtime-exit.js';
-import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, WorkerEvent } from '../both-threads/messages.js';
+import type { EntryPrefetch, Outcome, SessionStart, ShimIoHint, VerifiedEntry, WorkerEvent } from '../both-threads/messages.js';
 import { trace } from '../both-threads/trace.js';
-import { loadComponentJs, type LoadedEntry } from './entry-loader.js';
-import { plainEnvForJcoDebugReads } from './shim-adapter/component-js.js';
+import { glueCacheKey, loadComponentJs, type LoadedEntry } from './entry-loader.js';
+import { plainEnvForJcoDebugReads, rehearseScriptRewrite } from './shim-adapter/component-js.js';
 import { loadRandomShim, loadShimIo } from './shim-adapter/shim.js';
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
@@ -29,6 +29,13 @@ Promise.all([shimLoading, sessionCode]).then(
     if (standingBy) {
       await (await import('./imports-rehearsal.js')).rehearseImports(random).catch(() => {}); // a failure only costs the session that compile time
       trace('imports rehearsed');
+      try {
+        rehearseScriptRewrite();
+        glueCacheKey('0'.repeat(64));
+        trace('glue rewrite rehearsed');
+      } catch {
+        // only costs the session the time it would have saved
+      }
     }
     post({ type: 'booted' });
   },
@@ -37,10 +44,10 @@ Promise.all([shimLoading, sessionCode]).then(
 
 const entries = new Map<string, Promise<LoadedEntry>>();
 /** component.js, loaded once per URL; the prefetch message may have started it already. */
-function componentOnce(url: string, codeCacheDir: string | null): Promise<LoadedEntry> {
+function componentOnce(url: string, codeCacheDir: string | null, verified: VerifiedEntry | null = null): Promise<LoadedEntry> {
   let loading = entries.get(url);
   if (!loading) {
-    loading = loadComponentJs(url, codeCacheDir);
+    loading = loadComponentJs(url, codeCacheDir, verified);
     entries.set(url, loading);
   }
   return loading;
@@ -64,7 +71,7 @@ port.on('message', (message: ShimIoHint | EntryPrefetch | SessionStart) => {
   }
   if (message.type === 'prefetch') {
     // A failure is reported when the session awaits it.
-    const entry = componentOnce(message.entryUrl, message.codeCacheDir);
+    const entry = componentOnce(message.entryUrl, message.codeCacheDir, message.verified);
     const loads: Promise<unknown>[] = [message.rehearse ? entry.then(rehearse) : entry];
     if (message.needsShimIo) loads.push(loadShimIo());
     void Promise.allSettled(loads).then(() => post({ type: 'prefetched' }));

@@ -20,14 +20,50 @@ export type Instantiate = (
  * as `export function` / `export const` at the start of a line, one of them `function
  * instantiate(`, and uses `import.meta.url` only to find core modules when no getCoreModule is
  * given (weft always gives one). A dynamic import() may stay: jco's only one sits in the
- * fetch-based loader weft never calls.
+ * fetch-based loader weft never calls. The script does not contain where component.js lives:
+ * `import.meta.url` becomes the function's parameter (ScriptFactory), so the same glue staged into
+ * a different directory (a standby's stage) is the same script and hits the same code cache.
  */
-export function componentJsAsScript(source: string, url: string): string | null {
+export function componentJsAsScript(source: string): string | null {
   if (/^\s*import[\s{*]/m.test(source)) return null;
-  const body = source.replace(/^export (function|const) /gm, '$1 ').replace(/\bimport\.meta\.url\b/g, JSON.stringify(url));
+  const body = source.replace(/^export (function|const) /gm, '$1 ').replace(/\bimport\.meta\.url\b/g, IMPORT_META_URL);
   if (/^\s*export\b/m.test(body) || /\bimport\.meta\b/.test(body) || !/^function instantiate\(/m.test(body)) return null;
   const resolved = typeof (WebAssemblyApi as unknown as { promising?: unknown }).promising === 'function' ? body : withoutGuardedJspiProbes(body);
-  return `(function () {\n'use strict';\n${resolved}\nreturn { instantiate };\n})`;
+  return `(function (${IMPORT_META_URL}) {\n'use strict';\n${resolved}\nreturn { instantiate };\n})`;
+}
+
+/** What componentJsAsScript's script evaluates to: called with component.js's URL (its `import.meta.url`), it evaluates the glue afresh. */
+export type ScriptFactory = (importMetaUrl: string) => { instantiate: Instantiate };
+
+/** The parameter that stands for `import.meta.url` in componentJsAsScript's script; no jco identifier starts with `__weft`. */
+const IMPORT_META_URL = '__weftImportMetaUrl';
+
+let rewriteIdentity: string | null = null;
+/**
+ * What componentJsAsScript's output depends on besides the glue: its own code, the probe pattern,
+ * the parameter name and whether V8 has JSPI. A cached script is named with it, so a weft whose
+ * rewrite differs never picks up another's script.
+ */
+export function scriptRewriteIdentity(): string {
+  rewriteIdentity ??= [
+    componentJsAsScript.toString(),
+    withoutGuardedJspiProbes.toString(),
+    GUARDED_JSPI_PROBE.source,
+    IMPORT_META_URL,
+    typeof (WebAssemblyApi as unknown as { promising?: unknown }).promising,
+  ].join('\0');
+  return rewriteIdentity;
+}
+
+/**
+ * Runs componentJsAsScript once on a few lines shaped like jco's glue, so a standby's wasm thread
+ * has compiled the rewrite's regular expressions before a session's 300 KB glue arrives whose
+ * script is not cached yet (the first run of each costs milliseconds).
+ */
+export function rehearseScriptRewrite(): void {
+  const sample = 'export function instantiate(getCoreModule, imports, instantiateCore) {\n  let f;\n  try { f = WebAssembly.promising(g); } catch (e) { f = g; }\n  return new URL("./core.wasm", import.meta.url);\n}\n';
+  const script = componentJsAsScript(sample);
+  if (script === null) throw new Error('componentJsAsScript no longer recognises its own sample');
 }
 
 /** jco's guarded JSPI probe: `try { x = WebAssembly.promising(f); } catch(err) { x = f; }`. */

@@ -10,8 +10,8 @@ import { stat } from '../lib/proc.mjs';
 import { spawnTimed } from '../lib/spawn-timed.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
+import { NODE_READY, NODE_WORKER_READY, timeNodeReady } from '../lib/floors.mjs';
 
-export const NODE_READY = 'process.stdout.write("READY\\n")';
 
 /** Baseline A: spawn → the READY line of a bare node -e. */
 export async function baselineA(ctx, n, cpuSamples = []) {
@@ -88,13 +88,17 @@ export async function run(ctx) {
   ctx.log('baseline C: pre-transpiled hello on bare preview2-shim');
   const C = await timeFirstLine(ctx, n, process.execPath, [join(benchDir, 'baselines', 'bare-run.mjs'), helloTranspiled], /hello from weft/);
 
+  ctx.log('baseline W: node -e that starts one worker thread and prints READY once it runs');
+  const W = await timeNodeReady(NODE_WORKER_READY, n, ctx.warmup);
+
   const baselines = [
     { id: 'A', label: 'node -e READY', summary: A },
+    { id: 'W', label: 'node -e + one worker thread, READY once it runs (the floor of any runtime that runs wasm on a worker thread)', summary: W.ready },
     { id: 'B', label: 'jco run hello component', summary: B },
     { id: 'C', label: 'pre-transpiled hello, bare preview2-shim', summary: C },
   ];
   const figures = [];
-  const raw = { A, B, C, A_process_cpu_ms: summarize(cpuA) };
+  const raw = { A, B, C, W: W.ready, A_process_cpu_ms: summarize(cpuA), W_process_cpu_ms: W.cpu };
   for (const path of LAUNCH_PATHS) {
     const appd = await Appd.start(ctx.ws, { standby: path.standby, extraEnv: path.env });
     try {

@@ -7,7 +7,7 @@ import { cmdline, memStatus, pss, rssBreakdown, runtimePid, stat, uss } from '..
 import { spawnTimed } from '../lib/spawn-timed.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
-import { NODE_READY } from './launch.mjs';
+import { NODE_READY } from '../lib/floors.mjs';
 
 const MB = 1024 * 1024;
 const mb = (bytes) => (bytes === null || bytes === undefined ? null : Math.round((bytes / MB) * 10) / 10);
@@ -24,9 +24,11 @@ async function peakOfNodeReady(ctx, n) {
   return summarize(samples);
 }
 
-/** Idle VmRSS (MB) of a node that ran `code`, printed READY and stays alive. */
-async function idleRss(ctx, code, settleMs, n) {
-  const samples = [];
+/** Idle VmRSS, PSS and USS (MB) of a node that ran `code`, printed READY and stays alive. */
+async function idleMemory(ctx, code, settleMs, n) {
+  const rss = [];
+  const pssMb = [];
+  const ussMb = [];
   for (let i = 0; i < n; i++) {
     const r = await spawnTimed(process.execPath, ['--input-type=module', '-e', `${code}; process.stdout.write("READY\\n"); setInterval(() => {}, 1 << 30);`], {
       until: /^READY$/,
@@ -34,11 +36,13 @@ async function idleRss(ctx, code, settleMs, n) {
       cwd: repoDir,
     });
     await sleep(settleMs);
-    samples.push(mb(memStatus(r.child.pid)?.VmRSS));
+    rss.push(mb(memStatus(r.child.pid)?.VmRSS));
+    pssMb.push(mb(pss(r.child.pid)));
+    ussMb.push(mb(uss(r.child.pid)));
     r.child.kill('SIGKILL');
     await r.exited;
   }
-  return summarize(samples);
+  return { rss: summarize(rss), pss: summarize(pssMb), uss: summarize(ussMb) };
 }
 
 export async function run(ctx) {
@@ -51,9 +55,9 @@ export async function run(ctx) {
   const peakA = await peakOfNodeReady(ctx, ctx.quick ? 3 : 10);
   ctx.log('probes: idle node, node + preview2-shim, node + an idle worker thread');
   const probes = {
-    node_idle: await idleRss(ctx, 'void 0', settleMs, nProbe),
-    node_preview2_shim: await idleRss(ctx, 'await import("@bytecodealliance/preview2-shim")', settleMs, nProbe),
-    node_worker: await idleRss(
+    node_idle: await idleMemory(ctx, 'void 0', settleMs, nProbe),
+    node_preview2_shim: await idleMemory(ctx, 'await import("@bytecodealliance/preview2-shim")', settleMs, nProbe),
+    node_worker: await idleMemory(
       ctx,
       'const { Worker } = await import("node:worker_threads"); const w = new Worker("setInterval(() => {}, 1 << 30)", { eval: true }); await new Promise((r) => w.once("online", r))',
       settleMs,
@@ -116,8 +120,9 @@ export async function run(ctx) {
         weft,
         baselines: [
           { id: 'A', label: 'node -e READY, peak RSS', summary: peakA },
-          { id: 'node idle', label: 'idle node VmRSS', summary: probes.node_idle },
-          { id: 'node+shim', label: 'idle node + preview2-shim loaded', summary: probes.node_preview2_shim },
+          { id: 'node idle', label: 'idle node VmRSS', summary: probes.node_idle.rss },
+          { id: 'node+worker', label: 'idle node + one idle worker thread VmRSS (the floor of a runtime that runs wasm on a worker thread)', summary: probes.node_worker.rss },
+          { id: 'node+shim', label: 'idle node + preview2-shim loaded', summary: probes.node_preview2_shim.rss },
         ],
         target: { max: 1.3, of: 'A' },
         note: `idle session CPU ${raw[`${key}_summary`].idle_cpu_pct.median}% of one core`,
@@ -127,8 +132,12 @@ export async function run(ctx) {
         label: `idle session PSS (weft-runtime, counter), ${standby ? 'default' : 'cold (WEFT_STANDBY=0)'}: its share of pages it shares with other processes`,
         unit: 'MB',
         weft: raw[`${key}_summary`].pss_mb,
+        baselines: [
+          { id: 'node+worker', label: 'idle node + one idle worker thread, PSS', summary: probes.node_worker.pss },
+          { id: 'node idle', label: 'idle node, PSS', summary: probes.node_idle.pss },
+        ],
         target: { maxAbs: 20 },
-        note: `USS ${raw[`${key}_summary`].uss_mb.median} MB`,
+        note: `USS ${raw[`${key}_summary`].uss_mb.median} MB; idle node + worker: USS ${probes.node_worker.uss.median} MB`,
       }),
     );
   }

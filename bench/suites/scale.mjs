@@ -5,6 +5,7 @@ import { figure } from '../lib/figure.mjs';
 import { memStatus, pss, runtimePid, stat } from '../lib/proc.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
+import { allReadyK, NODE_READY, NODE_WORKER_READY } from '../lib/floors.mjs';
 
 const MB = 1024 * 1024;
 const r1 = (x) => (x === null ? null : Math.round(x * 10) / 10);
@@ -87,6 +88,18 @@ export async function run(ctx) {
   } finally {
     await appd.stop();
   }
+  // The floors: K bare nodes, and K nodes that each start one worker thread, all started at once.
+  const floors = {};
+  for (const k of ks) {
+    ctx.log(`floors: K=${k} node -e READY, K=${k} node + worker at once`);
+    const node = [];
+    const worker = [];
+    for (let i = 0; i < reps; i++) {
+      node.push(await allReadyK(NODE_READY, k));
+      worker.push(await allReadyK(NODE_WORKER_READY, k));
+    }
+    floors[k] = { node: summarize(node), worker: summarize(worker) };
+  }
   const figures = [
     ...rows.map((row) =>
       figure({
@@ -94,6 +107,10 @@ export async function run(ctx) {
         label: `K=${row.k} counters launched together: all READY`,
         unit: 'ms',
         weft: row.all_ready_ms,
+        baselines: [
+          { id: 'K×A', label: `${row.k} × node -e READY started at once, all READY`, summary: floors[row.k].node },
+          { id: 'K×W', label: `${row.k} × node -e + one worker thread started at once, all READY (the floor of one process per session with a worker thread)`, summary: floors[row.k].worker },
+        ],
         target: row.k === 50 ? { maxAbs: 3000 } : null,
         note: `appd CPU ${row.appd_cpu_ms.median} ms (${r1(row.appd_cpu_ms.median / row.k)}/session), appd RSS ${row.appd_rss_mb.median} MB (idle ${idleRss}); idle sessions burn ${row.sessions_idle_cpu_pct.median}% CPU`,
       }),
@@ -108,5 +125,5 @@ export async function run(ctx) {
       }),
     ),
   ];
-  return { figures, raw: { appd_idle_rss_mb: idleRss, rows, hang_rows: hang } };
+  return { figures, raw: { appd_idle_rss_mb: idleRss, rows, hang_rows: hang, floors } };
 }

@@ -2,7 +2,7 @@
 import type { WasmModule } from '../../wasm/webassembly-api.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { HostCallChannel } from './host-calls.js';
-import type { ImportName } from '../main-thread/import-plan.js';
+import type { ImportName } from './import-name.js';
 import type { WasiSandbox } from '../wasm-thread/wasi/imports.js';
 
 /**

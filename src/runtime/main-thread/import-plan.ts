@@ -4,20 +4,8 @@ import { CAPABILITY_HINTS, GRANT_KIND, judgeInterface, type CapabilityUse, type 
 import { readComponentLayout } from '../../wasm/component-reader.js';
 import { FACTORS } from '../factors/index.js';
 import type { SessionFacts } from '../factors/factor.js';
+import { parseImportName, type ImportName } from '../both-threads/import-name.js';
 import { LoadError } from './load-error.js';
-
-export interface ImportName {
-  /** Exactly as component.js looks it up. */
-  key: string;
-  /** Without the version: `wasi:cli/environment`. */
-  iface: string;
-  version: string | null;
-}
-
-export function parseImportName(key: string): ImportName {
-  const at = key.indexOf('@');
-  return at < 0 ? { key, iface: key, version: null } : { key, iface: key.slice(0, at), version: key.slice(at + 1) };
-}
 
 export interface ImportPlan {
   /** Import keys served by the WASI shim, with their unversioned interface. */

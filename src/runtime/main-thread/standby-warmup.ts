@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { parseManifest } from '../../manifest/parse.js';
 import { WebAssemblyApi } from '../../wasm/webassembly-api.js';
 import { trace } from '../both-threads/trace.js';
+import { SAMPLE_IMPORT_KEYS } from '../both-threads/import-name.js';
 import { planImports } from './import-plan.js';
 
 const SAMPLE_MANIFEST = `[package]
@@ -23,7 +24,6 @@ entry = "ui/index.html"
 wasm_memory_max_mb = 64
 `;
 
-const SAMPLE_IMPORTS = ['wasi:cli/environment@0.2.3', 'wasi:cli/exit@0.2.3', 'wasi:io/streams@0.2.3', 'weft:app/notify@0.1.0', 'weft:app/ipc@0.1.0'];
 
 /** `(module (func (export "f") (result i32) i32.const 1))`: compiled once, never instantiated. */
 const SAMPLE_MODULE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f, 3, 2, 1, 0, 7, 5, 1, 1, 0x66, 0, 0, 0x0a, 6, 1, 4, 0, 0x41, 1, 0x0b]);
@@ -36,7 +36,7 @@ const SAMPLE_MODULE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 
 export async function warmUp(): Promise<void> {
   const { manifest } = parseManifest(SAMPLE_MANIFEST);
   createHash('sha256').update(SAMPLE_MANIFEST).digest('hex');
-  if (manifest) planImports(SAMPLE_IMPORTS, manifest.grants, { appId: manifest.id, sessionId: '0', ipcConnected: true, env: {}, kvQuotaBytes: 0 });
+  if (manifest) planImports(SAMPLE_IMPORT_KEYS, manifest.grants, { appId: manifest.id, sessionId: '0', ipcConnected: true, env: {}, kvQuotaBytes: 0 });
   await WebAssemblyApi.compile(SAMPLE_MODULE);
   await readdir('/').catch(() => []);
 }

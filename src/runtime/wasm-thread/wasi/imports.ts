@@ -1,6 +1,6 @@
 // Builds the sandboxed WASI 0.2 import object for one session, keyed exactly as component.js asks: weft's own io, clocks and stdio,
 // preview2-shim's random, and the shim's filesystem / sockets / http only for sessions that need them.
-import type { ImportName } from '../../main-thread/import-plan.js';
+import type { ImportName } from '../../both-threads/import-name.js';
 import { createGuardedFilesystem } from '../sandbox/guarded-fs.js';
 import { gatedOutgoingHandler } from '../sandbox/http-gate.js';
 import type { Preopen } from '../../main-thread/preopens.js';

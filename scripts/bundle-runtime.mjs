@@ -7,23 +7,37 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-/** Each thread's entry (tsc's output) and its bundle; dist/bundle sits at the depth of dist/wasm, so `new URL('../../vendor/…', import.meta.url)` resolves the same from either. */
+/**
+ * Each thread's entry (tsc's output) and its bundle; dist/bundle sits at the depth of dist/wasm, so
+ * `new URL('../../vendor/…', import.meta.url)` resolves the same from either. The wasm thread's
+ * bundle is CommonJS: a worker started from an ES module first sets up Node's ES module loader
+ * in its fresh isolate, ~15–20 ms of its boot on the way to every cold READY; a CommonJS worker
+ * does not, until a session imports one of preview2-shim's ES modules (only the I/O side, which
+ * sessions with files, sockets or http load). preview2-shim's `random`, which every session uses,
+ * imports only node:crypto and is bundled in.
+ */
 export const RUNTIME_BUNDLES = [
-  { entry: join(dist, 'runtime', 'main-thread', 'main.js'), out: join(dist, 'bundle', 'runtime-main-thread.mjs') },
-  { entry: join(dist, 'runtime', 'wasm-thread', 'worker.js'), out: join(dist, 'bundle', 'runtime-wasm-thread.mjs') },
+  { entry: join(dist, 'runtime', 'main-thread', 'main.js'), out: join(dist, 'bundle', 'runtime-main-thread.mjs'), format: 'esm', external: ['@bytecodealliance/*'] },
+  {
+    entry: join(dist, 'runtime', 'wasm-thread', 'worker.js'),
+    out: join(dist, 'bundle', 'runtime-wasm-thread.cjs'),
+    format: 'cjs',
+    external: ['@bytecodealliance/preview2-shim/io', '@bytecodealliance/preview2-shim/clocks', '@bytecodealliance/preview2-shim/filesystem', '@bytecodealliance/preview2-shim/sockets', '@bytecodealliance/preview2-shim/http', '@bytecodealliance/jco-transpile'],
+  },
 ];
 
-for (const { entry, out } of RUNTIME_BUNDLES) {
+for (const { entry, out, format, external } of RUNTIME_BUNDLES) {
   await build({
     entryPoints: [entry],
     outfile: out,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20.19',
-    // preview2-shim starts its own I/O worker from a path beside its modules, and jco-transpile is
-    // large and loaded only to transpile on the fly: both stay in node_modules, loaded as they are.
-    external: ['@bytecodealliance/*'],
+    // preview2-shim's I/O side starts its own I/O worker from a path beside its modules, and
+    // jco-transpile is large and loaded only to transpile on the fly: both stay in node_modules,
+    // loaded as they are.
+    external,
     sourcemap: 'linked',
     logLevel: 'warning',
     legalComments: 'none',

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 const argv = process.argv.slice(2);
 // The wasm thread boots (a Node environment plus preview2-shim, tens of ms) while this thread
 // loads the rest of the runtime and the app.
-const worker = new Worker(new URL('../bundle/runtime-wasm-thread.mjs', import.meta.url), {
+const worker = new Worker(new URL('../bundle/runtime-wasm-thread.cjs', import.meta.url), {
   workerData: { standby: argv[0] === '--standby' || argv[0] === '--warm', processStart: performance.timeOrigin },
   // A small young generation: ~1.5 MiB less RSS per session, no measurable cost in launch, IPC or
   // compute (docs/architecture/runtime.md, Measurements).

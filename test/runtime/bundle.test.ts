@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/harness.js';
 
-const BUNDLES = ['runtime-main-thread.mjs', 'runtime-wasm-thread.mjs'];
+const BUNDLES = ['runtime-main-thread.mjs', 'runtime-wasm-thread.cjs'];
 
-/** Every module specifier a bundle imports, statically or dynamically (string literals). */
+/** Every module specifier a bundle imports or requires, statically or dynamically (string literals). */
 function specifiers(source: string): string[] {
   const found = new Set<string>();
-  for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)["']([^"']+)["']/gm)) found.add(m[1] as string);
+  for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s*)["']([^"']+)["']/gm)) found.add(m[1] as string);
   return [...found].sort();
 }
 
@@ -26,4 +26,12 @@ describe('runtime bundles', () => {
       expect(imports.filter((s) => !s.startsWith('node:') && !s.startsWith('@bytecodealliance/'))).toEqual([]);
     });
   }
+
+  it('the wasm thread is CommonJS and bundles preview2-shim\'s random (no ES module loader in its boot); the shim\'s I/O side stays outside, loaded only by sessions that need it', () => {
+    const source = readFileSync(join(ROOT, 'dist', 'bundle', 'runtime-wasm-thread.cjs'), 'utf8');
+    const imports = specifiers(source);
+    expect(imports).not.toContain('@bytecodealliance/preview2-shim/random');
+    expect(imports).toContain('@bytecodealliance/preview2-shim/io');
+    expect(source).not.toMatch(/^\s*(import|export)\s/m);
+  });
 });

@@ -1,6 +1,8 @@
 // Bundles weft-runtime's two threads into one file each (dist/bundle/), so a runtime start loads two files instead of dozens of ESM modules.
 // Run after tsc (npm run build, scripts/ensure-built.mjs); docs/architecture/runtime.md, "Start-up".
-import { build } from 'esbuild';
+import { build, version } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,8 +28,28 @@ export const RUNTIME_BUNDLES = [
   },
 ];
 
+/**
+ * A name for this build of the runtime: the SHA-256 of everything bundled from dist/runtime and
+ * dist/wasm and of esbuild's version. The wasm thread puts it into its glue cache key, so a cached
+ * script an older runtime wrote is never run by a newer one (entry-loader.ts).
+ */
+function runtimeBuildId() {
+  const hash = createHash('sha256').update(`esbuild ${version}\0`);
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.js')) hash.update(`${path.slice(dist.length)}\0`).update(readFileSync(path));
+    }
+  };
+  for (const dir of ['runtime', 'wasm', 'config', 'protocol', 'manifest']) walk(join(dist, dir));
+  return hash.digest('hex').slice(0, 16);
+}
+const define = { WEFT_RUNTIME_BUILD: JSON.stringify(runtimeBuildId()) };
+
 for (const { entry, out, format, external } of RUNTIME_BUNDLES) {
   await build({
+    define,
     entryPoints: [entry],
     outfile: out,
     bundle: true,

@@ -332,6 +332,22 @@ describe('weft-appd lifecycle', () => {
     }
   });
 
+  it('refuses to launch an app whose documents grant would reach weft\'s own directories (XDG_DOCUMENTS_DIR = the home directory)', async () => {
+    await withFakeApps({}, async (t) => {
+      const home = t.env.HOME as string;
+      mkdirSync(join(home, '.cache', 'weft'), { recursive: true });
+      const id = 'org.weft.test.reader';
+      mkdirSync(join(t.store, id), { recursive: true });
+      writeFileSync(join(t.store, id, 'wapp.toml'), `[package]\nid = "${id}"\nname = "reader"\nversion = "1.0.0"\ncapabilities = ["fs:read:xdg-documents"]\n\n[runtime]\nmodule = "app.wasm"\n`);
+      writeFileSync(join(t.store, id, 'app.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+      const { client } = await startSubscribed(t, [], { XDG_DOCUMENTS_DIR: home });
+      const reply = await client.request({ type: 'LAUNCH_APP', app_id: id, surface_id: 0 });
+      expect(reply).toMatchObject({ type: 'ERROR', code: ErrorCode.launchFailed });
+      expect((reply as { message: string }).message).toMatch(/^cannot launch org\.weft\.test\.reader: its xdg-documents grant would give it .*, which holds weft's caches .*; set XDG_DOCUMENTS_DIR/);
+      client.close();
+    });
+  });
+
   it('leaves no runtime behind when SIGKILLed (they exit on stdin EOF)', async () => {
     await withFakeApps({}, async (t) => {
       const { daemon, client, events } = await startSubscribed(t);

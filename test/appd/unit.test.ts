@@ -1,8 +1,10 @@
 // Unit tests for appd's pure parts: exit classification, restart policy, limit judging, rate limiting, backend choice, line splitting.
 import { spawn } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { chooseBackend } from '../../src/appd/backends/choose.js';
 import { scopeArgs, scopeMemoryMaxMb, scopeUnitName } from '../../src/appd/backends/systemd-scope.js';
 import { LimitJudge } from '../../src/appd/limits/judge.js';
@@ -13,7 +15,7 @@ import { backoffDelay, decideRestart } from '../../src/appd/restart/policy.js';
 import { classifyExit, inferMemoryKill, isDeliberateStop } from '../../src/appd/session/exit.js';
 import { BoundedHistory } from '../../src/appd/session/history.js';
 import { LineReader } from '../../src/appd/session/lines.js';
-import { preopensFor } from '../../src/appd/session/preopens.js';
+import { checkDocumentsDir, preopensFor, preparePreopens } from '../../src/appd/session/preopens.js';
 import { parseCapability, type Grant } from '../../src/manifest/capabilities.js';
 import { DEFAULT_RESTART } from '../../src/manifest/types.js';
 import type { OutcomeReason } from '../../src/protocol/runtime-control.js';
@@ -298,6 +300,32 @@ describe('LineReader', () => {
     stream.end();
     await ended;
     expect(lines).toEqual(['READY', 'abc', '01234567', '89', 'tail']);
+  });
+});
+
+describe('checkDocumentsDir: a documents folder that holds weft\'s own directories is refused', () => {
+  const base = mkdtempSync(join(tmpdir(), 'weft-documents-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  const home = join(base, 'home');
+  mkdirSync(join(home, 'Documents'), { recursive: true });
+  mkdirSync(join(home, '.cache', 'weft'), { recursive: true });
+  symlinkSync(home, join(base, 'home-link'));
+  const env = { HOME: home };
+
+  it('the home directory itself (xdg-user-dirs\' value for a disabled folder), also through a symlink: refused, naming what it holds and how to fix it', async () => {
+    await expect(checkDocumentsDir(home, env)).rejects.toThrow(/xdg-documents grant would give it .*home, which holds weft's caches .* at .*\.cache\/weft; set XDG_DOCUMENTS_DIR/);
+    await expect(checkDocumentsDir(join(base, 'home-link'), env)).rejects.toThrow(/holds weft's caches/);
+  });
+
+  it('a folder holding a weft directory that does not exist yet (the config dir): refused', async () => {
+    await expect(checkDocumentsDir(home, { HOME: home, XDG_CACHE_HOME: join(base, 'elsewhere') })).rejects.toThrow(/holds weft's data/);
+  });
+
+  it('a real documents folder: accepted, and preparePreopens keeps it', async () => {
+    await expect(checkDocumentsDir(join(home, 'Documents'), env)).resolves.toBeUndefined();
+    const plan = { host: join(home, 'Documents'), guest: '/xdg/documents', create: false, writable: false };
+    expect(await preparePreopens([plan], env)).toEqual([plan]);
+    await expect(preparePreopens([{ ...plan, host: home }], env)).rejects.toThrow(/holds weft's caches/);
   });
 });
 

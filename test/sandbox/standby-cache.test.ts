@@ -23,8 +23,8 @@ describe('stageCanServe: a stage copies only a filled cache of plain files, of b
     fill(dir);
     return dir;
   };
-  const handPlaced = { installDir: null };
-  const precompiled = { installDir: '/store/.weft/installs/x' };
+  const handPlaced = { installDir: null, record: null };
+  const precompiled = { installDir: '/store/.weft/installs/x', record: null };
 
   it('missing or empty: not yet (the first launch goes cold and fills it)', () => {
     expect(stageCanServe(handPlaced, join(base, 'missing'), false)).toBe(false);
@@ -36,6 +36,19 @@ describe('stageCanServe: a stage copies only a filled cache of plain files, of b
     expect(stageCanServe(handPlaced, cache((d) => writeFileSync(join(d, 'v8', 'abc'), 'x')), false)).toBe(true);
     expect(stageCanServe(precompiled, cache(), true)).toBe(true);
     expect(stageCanServe(handPlaced, cache(), true)).toBe(false);
+  });
+
+  it('a precompiled install: only a cache that holds a script of the glue its record names (not an older version\'s)', () => {
+    const glue = 'c'.repeat(64);
+    const recorded = { installDir: '/store/.weft/installs/y', record: { precompiled: { entry: 'component.js', files: { 'component.js': glue } } } } as unknown as Parameters<typeof stageCanServe>[0];
+    const older = cache((d) => writeFileSync(join(d, 'v8', `${'d'.repeat(64)}-${'e'.repeat(16)}.js`), 'x'));
+    expect(stageCanServe(recorded, older, false)).toBe(false);
+    const current = cache((d) => {
+      writeFileSync(join(d, 'v8', `${glue}-${'e'.repeat(16)}.js`), 'x');
+      writeFileSync(join(d, 'v8', `${glue}-${'e'.repeat(16)}.v8`), 'x');
+    });
+    expect(stageCanServe(recorded, current, false)).toBe(true);
+    expect(stageCanServe(recorded, cache(), true)).toBe(true);
   });
 
   it('anything but regular files and directories (a FIFO, a symlink), or more than the bound (sparse counts whole): cold', () => {

@@ -1,6 +1,7 @@
 // A standby runtime's private stage: the one directory it can see, filled with the app's install when a launch takes it.
 import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { GLUE_CACHE_SUBDIR, holdsGlueScript } from '../../config/glue-cache.js';
 import { entryPath, WEFT_DIR } from '../../store/layout.js';
 import type { InstalledPackage } from '../../store/resolve.js';
 import type { ConfinementProfile } from './profile.js';
@@ -102,16 +103,32 @@ export function stageableCache(dir: string): { files: number; bytes: number } | 
 
 /**
  * Whether a staged standby may run this app without losing what the launch writes. A runtime
- * writes its app's caches at launch (the V8 code cache; the on-the-fly transpile of a package
- * without precompiled output), and in a standby they land in the stage, which is discarded with
- * the process: an app only ever launched warm would transpile (and compile without a code cache)
- * on every launch. So while the app's own cache is empty the launch goes cold, and what it
- * writes lands in the app's cache (bound read-write); later stages copy that in. A precompiled
- * install with the code cache turned off writes nothing, so it needs no first cold launch. A
- * cache a stage should not copy (see stageableCache) also means a cold launch.
+ * writes its app's caches at launch (the glue's script and V8 code cache; the on-the-fly
+ * transpile of a package without precompiled output), and in a standby they land in the stage,
+ * which is discarded with the process: an app only ever launched warm would transpile (and compile
+ * without a code cache) on every launch. So while the app's own cache lacks them the launch goes
+ * cold, and what it writes lands in the app's cache (bound read-write); later stages copy that
+ * in. For a precompiled install "lacks" means: no script of the glue the install record names
+ * (glue-cache.ts names each cached script after its glue's SHA-256). A precompiled install with
+ * the code cache turned off writes nothing, so it needs no first cold launch. A cache a stage
+ * should not copy (see stageableCache) also means a cold launch.
  */
-export function stageCanServe(installed: Pick<InstalledPackage, 'installDir'>, appCache: string, codeCacheOff: boolean): boolean {
+export function stageCanServe(installed: Pick<InstalledPackage, 'installDir' | 'record'>, appCache: string, codeCacheOff: boolean): boolean {
   const cache = stageableCache(appCache);
   if (cache === null) return false;
-  return cache.files > 0 || (installed.installDir !== null && codeCacheOff);
+  if (installed.installDir !== null && codeCacheOff) return true;
+  // A precompiled install: the cache must hold a script of its current glue, not only an older
+  // version's (a standby would make the new one, and lose it with its stage, on every launch).
+  const precompiled = installed.installDir !== null ? installed.record?.precompiled : undefined;
+  const glueSha256 = precompiled?.files?.[precompiled.entry];
+  if (glueSha256 !== undefined) return holdsGlueScript(listing(join(appCache, GLUE_CACHE_SUBDIR)), glueSha256);
+  return cache.files > 0;
+}
+
+function listing(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -1,6 +1,8 @@
 // The runtime's --preopen arguments for an app's filesystem grants (the mapping itself is src/manifest/fs-grants.ts, shared with the runtime).
-import { mkdir, stat } from 'node:fs/promises';
-import type { Env } from '../../config/paths.js';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { configHome, dataHome, storeRoots, weftCacheDir, type Env } from '../../config/paths.js';
+import { isInside } from '../../fs/inside.js';
 import { fsMappings } from '../../manifest/fs-grants.js';
 import type { Manifest } from '../../manifest/types.js';
 
@@ -18,16 +20,56 @@ export function preopensFor(manifest: Pick<Manifest, 'id' | 'grants'>, env: Env)
   return fsMappings(manifest, env).map(({ host, guest, create, writable }) => ({ host, guest, create, writable }));
 }
 
+/** weft's own directories (and systemd's user units), by what they hold: no app's documents grant may reach them. */
+export function weftOwnDirs(env: Env): { what: string; path: string }[] {
+  return [
+    { what: "weft's caches (other apps' code caches)", path: weftCacheDir(env) },
+    { what: "weft's data (other apps' data, key-value stores, schedules)", path: join(dataHome(env), 'weft') },
+    ...(env.WEFT_APP_DATA_HOME ? [{ what: "the apps' data (WEFT_APP_DATA_HOME)", path: env.WEFT_APP_DATA_HOME }] : []),
+    ...storeRoots(env).map((path) => ({ what: 'the app store', path })),
+    { what: "weft's configuration (app variables, possibly secrets)", path: join(configHome(env), 'weft') },
+    { what: "systemd's user units (which run as you, outside any sandbox)", path: join(configHome(env), 'systemd') },
+  ];
+}
+
+/** The real path of `path`, or of its nearest existing ancestor with the rest appended. */
+async function realOrLexical(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const real = await realpath(absolute).catch(() => null);
+  if (real !== null) return real;
+  const parent = dirname(absolute);
+  return parent === absolute ? absolute : join(await realOrLexical(parent), basename(absolute));
+}
+
+/**
+ * Refuses a documents folder that is, or holds, one of weft's own directories: an app granted it
+ * (even read-only) would reach other apps' data and code or the user's services. It happens when
+ * XDG_DOCUMENTS_DIR is the home directory (xdg-user-dirs' value for a disabled folder).
+ */
+export async function checkDocumentsDir(host: string, env: Env): Promise<void> {
+  const documents = await realOrLexical(host);
+  for (const own of weftOwnDirs(env)) {
+    const path = await realOrLexical(own.path);
+    if (isInside(documents, path)) {
+      throw new Error(
+        `its xdg-documents grant would give it ${host}, which holds ${own.what} at ${path}; set XDG_DOCUMENTS_DIR (in ~/.config/user-dirs.dirs) to a folder of documents that holds none of weft's directories, and restart weft-appd`,
+      );
+    }
+  }
+}
+
 /**
  * Creates the host directories weft owns (app data, mode 0700) and drops a preopen whose host
  * directory is missing (a user without ~/Documents): the runtime refuses a --preopen of a
- * directory that does not exist, and it would rather start the app without that folder.
+ * directory that does not exist, and it would rather start the app without that folder. Throws
+ * for a documents folder that holds weft's own directories (checkDocumentsDir).
  */
-export async function preparePreopens(preopens: readonly PreopenPlan[]): Promise<PreopenPlan[]> {
+export async function preparePreopens(preopens: readonly PreopenPlan[], env: Env): Promise<PreopenPlan[]> {
   const usable: PreopenPlan[] = [];
   for (const p of preopens) {
     if (p.create) await mkdir(p.host, { recursive: true, mode: 0o700 });
     else if (!(await stat(p.host).catch(() => null))?.isDirectory()) continue;
+    else await checkDocumentsDir(p.host, env);
     usable.push(p);
   }
   return usable;

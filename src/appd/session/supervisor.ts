@@ -100,7 +100,7 @@ export class Supervisor {
     let relay: IpcRelay;
     const cacheDir = appCacheDir(appId, this.options.env);
     try {
-      preopens = await preparePreopens(preopensFor(manifest, this.options.env));
+      preopens = await preparePreopens(preopensFor(manifest, this.options.env), this.options.env);
       await mkdir(cacheDir, { recursive: true, mode: 0o700 });
       // The capability state the sandbox binds read-write must exist before bwrap binds it.
       for (const bind of capabilityState(manifest, this.options.env)) if (bind.writable) await mkdir(bind.path, { recursive: true, mode: 0o700 });

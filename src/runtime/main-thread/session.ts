@@ -1,12 +1,12 @@
 // Main-thread side of one session: load and check the app, start the factors' host halves, hand the app to the wasm thread, report how it ended.
 import type { Socket } from 'node:net';
 import { MessageChannel, type Worker } from 'node:worker_threads';
-import { join } from 'node:path';
 import { effectiveLimits } from '../../config/ceilings.js';
 import type { Limits } from '../../manifest/types.js';
 import type { WasmModule } from '../../wasm/webassembly-api.js';
 import { readRuntimeSettings, type RuntimeSettings } from './settings.js';
-import { appCacheDir, type Env } from '../../config/paths.js';
+import { glueCacheDir } from '../../config/glue-cache.js';
+import type { Env } from '../../config/paths.js';
 import type { SessionArgs } from '../../protocol/runtime-argv.js';
 import type { OutcomeReason } from '../../protocol/runtime-control.js';
 import { compileCoreModules, locateAppCode, type AppCode } from './app-code.js';
@@ -98,7 +98,7 @@ export async function prepareApp(appId: string, worker: Worker, env: Env, say: (
   const limitMb = limits.wasmMemoryMaxMb;
   const [preopens, code] = await Promise.all([grantedPreopens(pkg.manifest, env, say), locateAppCode(pkg, env, say)]);
   trace('app code located');
-  const codeCacheDir = !settings.codeCache ? null : join(appCacheDir(appId, env), 'v8');
+  const codeCacheDir = !settings.codeCache ? null : glueCacheDir(appId, env);
   const shimIo = needsShimIo(
     code.importKeys.map((key) => parseImportName(key).iface),
     preopens.length,

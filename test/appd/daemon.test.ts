@@ -332,6 +332,19 @@ describe('weft-appd lifecycle', () => {
     }
   });
 
+  it('a launch that fails leaves no IPC socket behind and gives its session id back', async () => {
+    await withFakeApps({}, async (t) => {
+      const { daemon, client } = await startSubscribed(t);
+      const first = await launch(client, 'org.weft.test.counter');
+      const refused = await client.request({ type: 'LAUNCH_APP', app_id: 'org.weft.test.missing', surface_id: 0 });
+      expect(refused).toMatchObject({ type: 'ERROR', code: ErrorCode.appNotInstalled });
+      expect(readdirSync(t.runtimeDir).filter((name) => name.startsWith('ipc-'))).toEqual([`ipc-${first}.sock`]);
+      expect(await launch(client, 'org.weft.test.echo')).toBe(first + 1);
+      client.close();
+      await daemon.stop('SIGTERM');
+    });
+  });
+
   it('refuses to launch an app whose documents grant would reach weft\'s own directories (XDG_DOCUMENTS_DIR = the home directory)', async () => {
     await withFakeApps({}, async (t) => {
       const home = t.env.HOME as string;
@@ -340,11 +353,12 @@ describe('weft-appd lifecycle', () => {
       mkdirSync(join(t.store, id), { recursive: true });
       writeFileSync(join(t.store, id, 'wapp.toml'), `[package]\nid = "${id}"\nname = "reader"\nversion = "1.0.0"\ncapabilities = ["fs:read:xdg-documents"]\n\n[runtime]\nmodule = "app.wasm"\n`);
       writeFileSync(join(t.store, id, 'app.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-      const { client } = await startSubscribed(t, [], { XDG_DOCUMENTS_DIR: home });
+      const { daemon, client } = await startSubscribed(t, [], { XDG_DOCUMENTS_DIR: home });
       const reply = await client.request({ type: 'LAUNCH_APP', app_id: id, surface_id: 0 });
       expect(reply).toMatchObject({ type: 'ERROR', code: ErrorCode.launchFailed });
       expect((reply as { message: string }).message).toMatch(/^cannot launch org\.weft\.test\.reader: its xdg-documents grant would give it .*, which holds weft's caches .*; set XDG_DOCUMENTS_DIR/);
       client.close();
+      await daemon.stop('SIGTERM');
     });
   });
 

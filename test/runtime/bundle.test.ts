@@ -33,5 +33,7 @@ describe('runtime bundles', () => {
     expect(imports).not.toContain('@bytecodealliance/preview2-shim/random');
     expect(imports).toContain('@bytecodealliance/preview2-shim/io');
     expect(source).not.toMatch(/^\s*(import|export)\s/m);
+    // Strict, as the ES modules it is made of (esbuild says so for ES module sources).
+    expect(source.startsWith('"use strict";')).toBe(true);
   });
 });

@@ -28,3 +28,11 @@ export function holdsGlueScript(names: readonly string[], glueSha256: string): b
 export function isOtherGlueEntry(name: string, base: string): boolean {
   return /^[0-9a-f]{64}-[0-9a-f]{16}\.(js|v8)$/.test(name) && !name.startsWith(`${base}.`);
 }
+
+/** A temporary file a cache write makes before its rename (`<entry>.<random>.tmp`); one a killed writer left behind is pruned once it is old. */
+export function isGlueTempFile(name: string): boolean {
+  return /^[0-9a-f]{64}-[0-9a-f]{16}\.(js|v8)\.[0-9a-f]{16}\.tmp$/.test(name);
+}
+
+/** How old a temporary cache file must be before a writer of another entry removes it (a live writer renames its own within milliseconds). */
+export const GLUE_TEMP_MAX_AGE_MS = 10 * 60 * 1000;

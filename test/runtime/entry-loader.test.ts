@@ -1,6 +1,6 @@
 // Unit tests for loading component.js through vm.Script with its cached script form and V8 code cache, and the fallback to a plain import.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -103,14 +103,17 @@ describe('loadComponentJs', () => {
     const cacheDir = join(dir, 'v8');
     mkdirSync(cacheDir);
     const old = `${'a'.repeat(64)}-${'b'.repeat(16)}`;
-    for (const name of [`${old}.js`, `${old}.v8`, 'notes.txt']) writeFileSync(join(cacheDir, name), 'x');
+    for (const name of [`${old}.js`, `${old}.v8`, 'notes.txt', `${old}.js.${'1'.repeat(16)}.tmp`, `${old}.v8.${'2'.repeat(16)}.tmp`]) writeFileSync(join(cacheDir, name), 'x');
+    // A killed writer's temporary file, an hour old, goes; a fresh one (a writer at work) stays.
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(join(cacheDir, `${old}.js.${'1'.repeat(16)}.tmp`), hourAgo, hourAgo);
     const path = join(dir, 'component.js');
     writeFileSync(path, "export function instantiate() { return 'new'; }\n");
     const entry = await loadComponentJs(pathToFileURL(path).href, cacheDir);
     entry.saveCodeCache();
     const names = readdirSync(cacheDir).sort();
     expect(names).toContain('notes.txt');
-    expect(names.filter((name) => name.startsWith(old))).toEqual([]);
+    expect(names.filter((name) => name.startsWith(old))).toEqual([`${old}.v8.${'2'.repeat(16)}.tmp`]);
     expect(names.filter((name) => /^[0-9a-f]{64}-[0-9a-f]{16}\.(js|v8)$/.test(name))).toHaveLength(2);
   });
 

@@ -1,11 +1,11 @@
 // Loads a precompiled component.js on the wasm thread, its script form and V8 code cache cached so launches after the first neither rewrite nor recompile the glue.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { glueCacheBase, isOtherGlueEntry } from '../../config/glue-cache.js';
+import { GLUE_TEMP_MAX_AGE_MS, glueCacheBase, isGlueTempFile, isOtherGlueEntry } from '../../config/glue-cache.js';
 import type { VerifiedEntry } from '../both-threads/messages.js';
 import { componentJsAsScript, rehearseInstantiate, scriptRewriteIdentity, type Instantiate, type ScriptFactory } from './shim-adapter/component-js.js';
 
@@ -146,7 +146,14 @@ function writeAtomically(path: string, content: string | Uint8Array): void {
   }
 }
 
-/** Entries of older glue or older runtime builds go when a new one is written: a cache holds one key per app. */
+/**
+ * Entries of older glue or older runtime builds go when a new one is written, so a cache holds one
+ * key per app; so do temporary files a killed writer left (once they are old).
+ */
 function pruneOtherEntries(cacheDir: string, base: string): void {
-  for (const name of readdirSync(cacheDir)) if (isOtherGlueEntry(name, base)) rmSync(join(cacheDir, name), { force: true });
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    if (isOtherGlueEntry(name, base)) rmSync(path, { force: true });
+    else if (isGlueTempFile(name) && Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > GLUE_TEMP_MAX_AGE_MS) rmSync(path, { force: true });
+  }
 }

@@ -348,7 +348,6 @@ describe('weft-appd lifecycle', () => {
   it('refuses to launch an app whose documents grant would reach weft\'s own directories (XDG_DOCUMENTS_DIR = the home directory)', async () => {
     await withFakeApps({}, async (t) => {
       const home = t.env.HOME as string;
-      mkdirSync(join(home, '.cache', 'weft'), { recursive: true });
       const id = 'org.weft.test.reader';
       mkdirSync(join(t.store, id), { recursive: true });
       writeFileSync(join(t.store, id, 'wapp.toml'), `[package]\nid = "${id}"\nname = "reader"\nversion = "1.0.0"\ncapabilities = ["fs:read:xdg-documents"]\n\n[runtime]\nmodule = "app.wasm"\n`);
@@ -356,7 +355,7 @@ describe('weft-appd lifecycle', () => {
       const { daemon, client } = await startSubscribed(t, [], { XDG_DOCUMENTS_DIR: home });
       const reply = await client.request({ type: 'LAUNCH_APP', app_id: id, surface_id: 0 });
       expect(reply).toMatchObject({ type: 'ERROR', code: ErrorCode.launchFailed });
-      expect((reply as { message: string }).message).toMatch(/^cannot launch org\.weft\.test\.reader: its xdg-documents grant would give it .*, which holds weft's caches .*; set XDG_DOCUMENTS_DIR/);
+      expect((reply as { message: string }).message).toMatch(/^cannot launch org\.weft\.test\.reader: its xdg-documents grant would give it .*, which is your home directory or holds it; set XDG_DOCUMENTS_DIR/);
       client.close();
       await daemon.stop('SIGTERM');
     });

@@ -312,20 +312,27 @@ describe('checkDocumentsDir: a documents folder that holds weft\'s own directori
   symlinkSync(home, join(base, 'home-link'));
   const env = { HOME: home };
 
-  it('the home directory itself (xdg-user-dirs\' value for a disabled folder), also through a symlink: refused, naming what it holds and how to fix it', async () => {
-    await expect(checkDocumentsDir(home, env)).rejects.toThrow(/xdg-documents grant would give it .*home, which holds weft's caches .* at .*\.cache\/weft; set XDG_DOCUMENTS_DIR/);
-    await expect(checkDocumentsDir(join(base, 'home-link'), env)).rejects.toThrow(/holds weft's caches/);
+  it('the home directory itself (xdg-user-dirs\' value for a disabled folder) or above it, also through a symlink: refused, saying why and how to fix it', async () => {
+    await expect(checkDocumentsDir(home, env)).rejects.toThrow(/xdg-documents grant would give it .*home, which is your home directory or holds it; set XDG_DOCUMENTS_DIR/);
+    await expect(checkDocumentsDir(join(base, 'home-link'), env)).rejects.toThrow(/is your home directory/);
+    await expect(checkDocumentsDir(base, env)).rejects.toThrow(/is your home directory or holds it/);
   });
 
-  it('a folder holding a weft directory that does not exist yet (the config dir): refused', async () => {
-    await expect(checkDocumentsDir(home, { HOME: home, XDG_CACHE_HOME: join(base, 'elsewhere') })).rejects.toThrow(/holds weft's data/);
+  it('a folder holding one of weft\'s directories, also one that does not exist yet, or lying inside one: refused', async () => {
+    const elsewhere = join(base, 'elsewhere');
+    mkdirSync(join(elsewhere, 'weft', 'apps', 'org.other.app'), { recursive: true });
+    const outside = { HOME: home, XDG_CACHE_HOME: elsewhere, XDG_DATA_HOME: join(elsewhere, 'data') };
+    await expect(checkDocumentsDir(elsewhere, outside)).rejects.toThrow(/holds weft's caches .* at .*elsewhere\/weft;/);
+    await expect(checkDocumentsDir(join(elsewhere, 'weft', 'apps', 'org.other.app'), outside)).rejects.toThrow(/lies inside weft's caches/);
+    await expect(checkDocumentsDir(join(base, 'elsewhere'), { HOME: home, XDG_DATA_HOME: join(elsewhere, 'data2') })).rejects.toThrow(/holds weft's data .* at .*data2\/weft;/);
+    await expect(checkDocumentsDir(join(base, 'elsewhere'), { HOME: home, XDG_DATA_HOME: elsewhere, XDG_CACHE_HOME: join(base, 'c') })).rejects.toThrow(/holds (weft's data|systemd's user units)/);
   });
 
   it('a real documents folder: accepted, and preparePreopens keeps it', async () => {
     await expect(checkDocumentsDir(join(home, 'Documents'), env)).resolves.toBeUndefined();
     const plan = { host: join(home, 'Documents'), guest: '/xdg/documents', create: false, writable: false };
     expect(await preparePreopens([plan], env)).toEqual([plan]);
-    await expect(preparePreopens([{ ...plan, host: home }], env)).rejects.toThrow(/holds weft's caches/);
+    await expect(preparePreopens([{ ...plan, host: home }], env)).rejects.toThrow(/is your home directory/);
   });
 });
 

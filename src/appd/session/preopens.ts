@@ -1,7 +1,8 @@
 // The runtime's --preopen arguments for an app's filesystem grants (the mapping itself is src/manifest/fs-grants.ts, shared with the runtime).
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { configHome, dataHome, storeRoots, weftCacheDir, type Env } from '../../config/paths.js';
+import { homedir } from 'node:os';
+import { configHome, dataHome, stateDir, storeRoots, weftCacheDir, type Env } from '../../config/paths.js';
 import { isInside } from '../../fs/inside.js';
 import { fsMappings } from '../../manifest/fs-grants.js';
 import type { Manifest } from '../../manifest/types.js';
@@ -28,8 +29,19 @@ export function weftOwnDirs(env: Env): { what: string; path: string }[] {
     ...(env.WEFT_APP_DATA_HOME ? [{ what: "the apps' data (WEFT_APP_DATA_HOME)", path: env.WEFT_APP_DATA_HOME }] : []),
     ...storeRoots(env).map((path) => ({ what: 'the app store', path })),
     { what: "weft's configuration (app variables, possibly secrets)", path: join(configHome(env), 'weft') },
+    ...optional(() => ({ what: "weft-appd's state (its sockets, the dashboard's credential, the sessions to restore)", path: stateDir(env) })),
     { what: "systemd's user units (which run as you, outside any sandbox)", path: join(configHome(env), 'systemd') },
+    { what: "systemd's user units (which run as you, outside any sandbox)", path: join(dataHome(env), 'systemd') },
   ];
+}
+
+/** [value()], or [] when it throws (a directory that is not configured: no XDG_RUNTIME_DIR and no socket path). */
+function optional<T>(value: () => T): T[] {
+  try {
+    return [value()];
+  } catch {
+    return [];
+  }
 }
 
 /** The real path of `path`, or of its nearest existing ancestor with the rest appended. */
@@ -41,20 +53,24 @@ async function realOrLexical(path: string): Promise<string> {
   return parent === absolute ? absolute : join(await realOrLexical(parent), basename(absolute));
 }
 
+/** The message that refuses a documents folder: what it would give the app, and how to fix it. */
+function documentsRefusal(host: string, why: string): Error {
+  return new Error(`its xdg-documents grant would give it ${host}, which ${why}; set XDG_DOCUMENTS_DIR (in ~/.config/user-dirs.dirs) to a folder of documents apart from weft's directories, and restart weft-appd`);
+}
+
 /**
- * Refuses a documents folder that is, or holds, one of weft's own directories: an app granted it
- * (even read-only) would reach other apps' data and code or the user's services. It happens when
- * XDG_DOCUMENTS_DIR is the home directory (xdg-user-dirs' value for a disabled folder).
+ * Refuses a documents folder that is the home directory (or above it), that holds one of weft's
+ * own directories, or that lies inside one: an app granted it (even read-only) would reach the
+ * user's shell start-up files and keys, other apps' data and code, appd's credential or the
+ * user's services. The home directory is xdg-user-dirs' value for a disabled folder.
  */
 export async function checkDocumentsDir(host: string, env: Env): Promise<void> {
   const documents = await realOrLexical(host);
+  if (isInside(documents, await realOrLexical(env.HOME && env.HOME.length > 0 ? env.HOME : homedir()))) throw documentsRefusal(host, 'is your home directory or holds it');
   for (const own of weftOwnDirs(env)) {
     const path = await realOrLexical(own.path);
-    if (isInside(documents, path)) {
-      throw new Error(
-        `its xdg-documents grant would give it ${host}, which holds ${own.what} at ${path}; set XDG_DOCUMENTS_DIR (in ~/.config/user-dirs.dirs) to a folder of documents that holds none of weft's directories, and restart weft-appd`,
-      );
-    }
+    if (isInside(documents, path)) throw documentsRefusal(host, `holds ${own.what} at ${path}`);
+    if (isInside(path, documents)) throw documentsRefusal(host, `lies inside ${own.what} at ${path}`);
   }
 }
 

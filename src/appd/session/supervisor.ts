@@ -87,58 +87,56 @@ export class Supervisor {
       if (this.nextId === id + 1) this.nextId = id;
       return result;
     };
-    let manifest: Manifest;
-    let installed: InstalledPackage;
+    // Anything that goes wrong before the session owns the relay abandons it (a throw included:
+    // an uninstall racing this launch can make reading the store entry fail).
+    let session: Session;
     try {
-      installed = await resolveInstalled(appId, this.options.env);
-      manifest = await loadManifest(installed.packageDir);
-      if (manifest.id !== appId) {
-        return abandon(fail(ErrorCode.launchFailed, `cannot launch ${appId}: the package at ${installed.packageDir} declares id "${manifest.id}"; reinstall it`));
+      let manifest: Manifest;
+      let installed: InstalledPackage;
+      try {
+        installed = await resolveInstalled(appId, this.options.env);
+        manifest = await loadManifest(installed.packageDir);
+        if (manifest.id !== appId) {
+          return abandon(fail(ErrorCode.launchFailed, `cannot launch ${appId}: the package at ${installed.packageDir} declares id "${manifest.id}"; reinstall it`));
+        }
+      } catch (error) {
+        if (error instanceof NotInstalledError) return abandon(fail(ErrorCode.appNotInstalled, error.message));
+        return abandon(fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`));
       }
-    } catch (error) {
-      if (error instanceof NotInstalledError) return abandon(fail(ErrorCode.appNotInstalled, error.message));
-      return abandon(fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`));
-    }
-    const refusal = this.options.confiner.refusal(appId, manifest.grants);
-    if (refusal !== null) return abandon(fail(ErrorCode.launchFailed, refusal));
-    const log = this.options.log.child({ app_id: appId, session_id: id });
-    const lowered = limitsOverCeilings(manifest.limits, this.options.ceilings);
-    if (lowered.length > 0) {
-      log.info(
-        { lowered },
-        `${appId} asks for more than the user's ceilings; it runs with ${lowered.map((l) => `${l.manifestKey} = ${l.ceiling} (asked ${l.asked}; ${l.env})`).join(', ')}`,
-      );
-    }
-    manifest = { ...manifest, limits: effectiveLimits(manifest.limits, this.options.ceilings) };
-    let preopens: PreopenPlan[];
-    let relay: IpcRelay;
-    const cacheDir = appCacheDir(appId, this.options.env);
-    try {
-      preopens = await preparePreopens(preopensFor(manifest, this.options.env), this.options.env);
+      const refusal = this.options.confiner.refusal(appId, manifest.grants);
+      if (refusal !== null) return abandon(fail(ErrorCode.launchFailed, refusal));
+      const log = this.options.log.child({ app_id: appId, session_id: id });
+      const lowered = limitsOverCeilings(manifest.limits, this.options.ceilings);
+      if (lowered.length > 0) {
+        log.info(
+          { lowered },
+          `${appId} asks for more than the user's ceilings; it runs with ${lowered.map((l) => `${l.manifestKey} = ${l.ceiling} (asked ${l.asked}; ${l.env})`).join(', ')}`,
+        );
+      }
+      manifest = { ...manifest, limits: effectiveLimits(manifest.limits, this.options.ceilings) };
+      const cacheDir = appCacheDir(appId, this.options.env);
+      const preopens: PreopenPlan[] = await preparePreopens(preopensFor(manifest, this.options.env), this.options.env);
       await mkdir(cacheDir, { recursive: true, mode: 0o700 });
       // The capability state the sandbox binds read-write must exist before bwrap binds it.
       for (const bind of capabilityState(manifest, this.options.env)) if (bind.writable) await mkdir(bind.path, { recursive: true, mode: 0o700 });
-      relay = await relayOpening;
+      const relay = await relayOpening;
+      if (this.closing) return await abandon(shuttingDown());
+      const profile = profileFor({ installed, manifest, preopens, ipcSocket: relay.path, cacheDir, env: this.options.env });
+      const launch = { installed, preopens, ipcSocket: relay.path, profile };
+      session = new Session(id, manifest, launch, relay, {
+        backend: this.options.backend,
+        sampler: this.options.sampler,
+        settings: this.options.settings,
+        emit: this.options.emit,
+        onFinished: (done) => {
+          this.live.delete(done.id);
+          this.history.add(done.id, done, Date.now());
+        },
+        log,
+      });
     } catch (error) {
       return abandon(fail(ErrorCode.launchFailed, `cannot launch ${appId}: ${(error as Error).message}`));
     }
-    if (this.closing) {
-      await relay.close();
-      return shuttingDown();
-    }
-    const profile = profileFor({ installed, manifest, preopens, ipcSocket: relay.path, cacheDir, env: this.options.env });
-    const launch = { installed, preopens, ipcSocket: relay.path, profile };
-    const session = new Session(id, manifest, launch, relay, {
-      backend: this.options.backend,
-      sampler: this.options.sampler,
-      settings: this.options.settings,
-      emit: this.options.emit,
-      onFinished: (done) => {
-        this.live.delete(done.id);
-        this.history.add(done.id, done, Date.now());
-      },
-      log,
-    });
     this.live.set(id, session);
     session.start();
     return { ok: true, session };

@@ -45,7 +45,7 @@ function runtimeBuildId() {
   for (const dir of ['runtime', 'wasm', 'config', 'protocol', 'manifest']) walk(join(dist, dir));
   return hash.digest('hex').slice(0, 16);
 }
-const define = { WEFT_RUNTIME_BUILD: JSON.stringify(runtimeBuildId()) };
+const define = { __weftRuntimeBuild: JSON.stringify(runtimeBuildId()) };
 
 for (const { entry, out, format, external } of RUNTIME_BUNDLES) {
   await build({

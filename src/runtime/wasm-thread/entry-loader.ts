@@ -29,8 +29,8 @@ export interface LoadedEntry {
 const nothing = (): void => {};
 
 /** The runtime build this bundle is (scripts/bundle-runtime.mjs defines it); unbundled code is a build of its own. */
-declare const WEFT_RUNTIME_BUILD: string | undefined;
-const RUNTIME_BUILD = typeof WEFT_RUNTIME_BUILD === 'string' ? WEFT_RUNTIME_BUILD : 'unbundled';
+declare const __weftRuntimeBuild: string | undefined;
+const RUNTIME_BUILD = typeof __weftRuntimeBuild === 'string' ? __weftRuntimeBuild : 'unbundled';
 
 const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 

@@ -50,7 +50,7 @@ describe('npm run bench (smoke)', () => {
     for (const f of figures) {
       expect(typeof f.weft.median).toBe('number');
       expect(f.weft.n).toBeGreaterThan(0);
-      expect(f.baselines.map((b) => b.id)).toEqual(['A', 'B', 'C']);
+      expect(f.baselines.map((b) => b.id)).toEqual(['A', 'W', 'B', 'C']);
       for (const b of f.baselines) expect(typeof b.summary.median).toBe('number');
     }
     expect(results.teardown.leftovers).toEqual([]);

@@ -22,6 +22,7 @@ import { removeStaleIpcSockets } from './session/ipc-sockets.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { Supervisor } from './session/supervisor.js';
 import { Confiner } from './sandbox/confiner.js';
+import { reapOrphanedSandboxes } from './sandbox/orphans.js';
 import { readHostLayout } from './sandbox/host-layout.js';
 import { chooseSandbox, describeSandbox } from './sandbox/mechanism.js';
 import { resolveInstalled } from '../store/resolve.js';
@@ -147,6 +148,11 @@ export class Daemon {
     await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
     const stale = await removeStaleIpcSockets(config.stateDir);
     if (stale.length > 0) log.info({ dir: config.stateDir, removed: stale }, `removed ${stale.length} stale IPC socket${stale.length === 1 ? '' : 's'}`);
+    // A killed predecessor can also leave sandboxes stuck before they ever ran the runtime (orphans.ts).
+    if (sandbox.status.kind === 'bwrap') {
+      const reaped = reapOrphanedSandboxes(command.args[0] ?? command.file);
+      if (reaped.length > 0) log.info({ pids: reaped }, `killed ${reaped.length} sandbox${reaped.length === 1 ? '' : 'es'} a killed weft-appd left stuck before they started`);
+    }
     // --- WebSocket endpoint (src/appd/ws/): optional; the Unix socket stays the daemon's primary door.
     const unix = server;
     const ui: UiLookup = async (id) => {

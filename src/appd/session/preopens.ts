@@ -78,7 +78,7 @@ export async function checkDocumentsDir(host: string, env: Env): Promise<void> {
  * Creates the host directories weft owns (app data, mode 0700) and drops a preopen whose host
  * directory is missing (a user without ~/Documents): the runtime refuses a --preopen of a
  * directory that does not exist, and it would rather start the app without that folder. Throws
- * for a documents folder that holds weft's own directories (checkDocumentsDir).
+ * for a documents folder an app must not get (checkDocumentsDir).
  */
 export async function preparePreopens(preopens: readonly PreopenPlan[], env: Env): Promise<PreopenPlan[]> {
   const usable: PreopenPlan[] = [];

@@ -6,27 +6,11 @@ import { figure } from '../lib/figure.mjs';
 import { ensureJco } from '../lib/jco.mjs';
 import { runtimeTrace } from '../lib/runtime-trace.mjs';
 import { appsDir, benchDir } from '../lib/paths.mjs';
-import { stat } from '../lib/proc.mjs';
 import { spawnTimed } from '../lib/spawn-timed.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { installApps } from '../lib/workspace.mjs';
 import { NODE_READY, NODE_WORKER_READY, timeNodeReady } from '../lib/floors.mjs';
 
-
-/** Baseline A: spawn → the READY line of a bare node -e. */
-export async function baselineA(ctx, n, cpuSamples = []) {
-  const samples = [];
-  for (let i = 0; i < n + ctx.warmup; i++) {
-    const cpu0 = stat(process.pid).reapedChildrenCpuMs;
-    const r = await spawnTimed(process.execPath, ['-e', NODE_READY], { until: /^READY$/ });
-    await r.exited;
-    if (i >= ctx.warmup) {
-      samples.push(r.lineAt);
-      cpuSamples.push(stat(process.pid).reapedChildrenCpuMs - cpu0);
-    }
-  }
-  return summarize(samples);
-}
 
 async function timeFirstLine(ctx, n, cmd, args, until) {
   const samples = [];
@@ -80,8 +64,7 @@ export async function run(ctx) {
   const helloTranspiled = await transpiledComponent(helloComponent.path);
 
   ctx.log('baseline A: node -e READY');
-  const cpuA = [];
-  const A = await baselineA(ctx, n, cpuA);
+  const { ready: A, cpu: cpuA } = await timeNodeReady(NODE_READY, n, ctx.warmup);
   ctx.log('baseline B: jco run (hello as a component)');
   const jco = ensureJco(ctx.log);
   const B = await timeFirstLine(ctx, nSlow, process.execPath, [jco, 'run', helloComponent.path], /hello from weft/);
@@ -98,7 +81,7 @@ export async function run(ctx) {
     { id: 'C', label: 'pre-transpiled hello, bare preview2-shim', summary: C },
   ];
   const figures = [];
-  const raw = { A, B, C, W: W.ready, A_process_cpu_ms: summarize(cpuA), W_process_cpu_ms: W.cpu };
+  const raw = { A, B, C, W: W.ready, A_process_cpu_ms: cpuA, W_process_cpu_ms: W.cpu };
   for (const path of LAUNCH_PATHS) {
     const appd = await Appd.start(ctx.ws, { standby: path.standby, extraEnv: path.env });
     try {

@@ -4,18 +4,19 @@ import { dirname, join } from 'node:path';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-function home(env: Env): string {
+/** The user's home directory: $HOME, else the account's. */
+export function homeDir(env: Env = process.env): string {
   return env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
 }
 
 /** The user's data home ($XDG_DATA_HOME, else ~/.local/share). */
 export function dataHome(env: Env = process.env): string {
-  return env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(home(env), '.local', 'share');
+  return env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(homeDir(env), '.local', 'share');
 }
 
 /** weft's per-user cache directory: $XDG_CACHE_HOME/weft, else ~/.cache/weft. */
 export function weftCacheDir(env: Env = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(home(env), '.cache');
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homeDir(env), '.cache');
   return join(base, 'weft');
 }
 
@@ -41,7 +42,7 @@ export function appDataDir(appId: string, env: Env = process.env): string {
 
 /** The user's config home ($XDG_CONFIG_HOME, else ~/.config). */
 export function configHome(env: Env = process.env): string {
-  return env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(home(env), '.config');
+  return env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homeDir(env), '.config');
 }
 
 /** The values `weftctl config set` stores for an app's [variables] (mode 0600; it may hold secrets). */
@@ -74,7 +75,7 @@ export function kvDir(appId: string, env: Env = process.env): string {
 
 /** Host directory preopened as /xdg/documents for fs:*:xdg-documents. */
 export function documentsDir(env: Env = process.env): string {
-  return env.XDG_DOCUMENTS_DIR && env.XDG_DOCUMENTS_DIR.length > 0 ? env.XDG_DOCUMENTS_DIR : join(home(env), 'Documents');
+  return env.XDG_DOCUMENTS_DIR && env.XDG_DOCUMENTS_DIR.length > 0 ? env.XDG_DOCUMENTS_DIR : join(homeDir(env), 'Documents');
 }
 
 /** $XDG_RUNTIME_DIR/weft: the daemon's sockets and session files live here. */

@@ -20,9 +20,7 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex } from '../fs/sha256.js';
 
 /**
  * The files the signature covers, sorted by path bytes. Symlinks are skipped, as WEFT's walk

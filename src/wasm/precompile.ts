@@ -1,5 +1,5 @@
 // Turns app.wasm into the form weft-runtime loads: a jco-transpiled ES module (instantiation: async) plus core wasm files.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../fs/sha256.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PrecompiledInfo } from '../store/record.js';
@@ -28,10 +28,6 @@ export interface PrecompiledDescription extends PrecompiledInfo {
   module_kind: 'core' | 'component';
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /**
  * Wraps a preview1 core module into a component with the vendored preview1 adapter (command
  * flavour), or returns a component unchanged.
@@ -44,7 +40,7 @@ export async function toComponent(module: Uint8Array, onProgress?: (message: str
   }
   onProgress?.('wrapping the preview1 module with the preview1 adapter');
   const [component, adapter] = await Promise.all([wrapPreview1(module), loadPreview1Adapter()]);
-  return { component, kind, adapterSha256: sha256(adapter) };
+  return { component, kind, adapterSha256: sha256Hex(adapter) };
 }
 
 /**
@@ -72,7 +68,7 @@ export async function precompileDescribed(module: Uint8Array, outDir: string, op
   const files: Record<string, string> = {};
   for (const [name, bytes] of transpiled) {
     await writeFile(join(outDir, name), bytes);
-    files[name] = sha256(bytes);
+    files[name] = sha256Hex(bytes);
   }
   const description: PrecompiledDescription = {
     dir: basename(outDir),

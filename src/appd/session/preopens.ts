@@ -1,8 +1,7 @@
 // The runtime's --preopen arguments for an app's filesystem grants (the mapping itself is src/manifest/fs-grants.ts, shared with the runtime).
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { homedir } from 'node:os';
-import { configHome, dataHome, stateDir, storeRoots, weftCacheDir, type Env } from '../../config/paths.js';
+import { configHome, dataHome, homeDir, stateDir, storeRoots, weftCacheDir, type Env } from '../../config/paths.js';
 import { isInside } from '../../fs/inside.js';
 import { fsMappings } from '../../manifest/fs-grants.js';
 import type { Manifest } from '../../manifest/types.js';
@@ -66,7 +65,7 @@ function documentsRefusal(host: string, why: string): Error {
  */
 export async function checkDocumentsDir(host: string, env: Env): Promise<void> {
   const documents = await realOrLexical(host);
-  if (isInside(documents, await realOrLexical(env.HOME && env.HOME.length > 0 ? env.HOME : homedir()))) throw documentsRefusal(host, 'is your home directory or holds it');
+  if (isInside(documents, await realOrLexical(homeDir(env)))) throw documentsRefusal(host, 'is your home directory or holds it');
   for (const own of weftOwnDirs(env)) {
     const path = await realOrLexical(own.path);
     if (isInside(documents, path)) throw documentsRefusal(host, `holds ${own.what} at ${path}`);

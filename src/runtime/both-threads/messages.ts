@@ -5,10 +5,6 @@ import type { HostCallChannel } from './host-calls.js';
 import type { ImportName } from './import-name.js';
 import type { WasiSandbox } from '../wasm-thread/wasi/imports.js';
 
-/**
- * Sent as soon as the app's code is located, before the session is ready: the wasm thread starts
- * loading component.js while the main thread compiles the core modules.
- */
 /** component.js as the main thread read it and checked it against the install record. */
 export interface VerifiedEntry {
   bytes: Uint8Array;
@@ -16,12 +12,16 @@ export interface VerifiedEntry {
   sha256: string;
 }
 
+/**
+ * Sent as soon as the app's code is located, before the session is ready: the wasm thread starts
+ * loading component.js while the main thread compiles the core modules.
+ */
 export interface EntryPrefetch {
   type: 'prefetch';
   entryUrl: string;
   /** component.js as the main thread read and verified it (precompiled installs), or null: the wasm thread then reads entryUrl itself. */
   verified: VerifiedEntry | null;
-  /** Where V8 code caches for component.js live ($XDG_CACHE_HOME/weft/v8), or null for none. */
+  /** The app's glue cache (component.js's script form and V8 code cache, `glueCacheDir`), or null for none. */
   codeCacheDir: string | null;
   /** The session will need preview2-shim's I/O side (`needsShimIo`): start loading it now. */
   needsShimIo: boolean;

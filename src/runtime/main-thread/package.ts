@@ -1,5 +1,5 @@
 // Finds an installed app and checks it before running: manifest, module path, wasm kind, and the hash the install recorded.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../fs/sha256.js';
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInside } from '../../fs/inside.js';
@@ -51,7 +51,7 @@ export async function loadPackage(appId: string, env: Env): Promise<LoadedPackag
   } catch (cause) {
     throw new LoadError(`${modulePath}: ${(cause as Error).message}`);
   }
-  const moduleSha256 = createHash('sha256').update(module).digest('hex');
+  const moduleSha256 = sha256Hex(module);
   const record = installed.record;
   if (record && record.module_sha256 !== moduleSha256) {
     throw new LoadError(

@@ -1,13 +1,9 @@
 // Checks the precompiled files against the SHA-256 hashes weft-pack recorded at install, so a changed file is refused instead of run.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../fs/sha256.js';
 import { join } from 'node:path';
 import { LoadError } from './load-error.js';
 
 const REINSTALL = 'reinstall it with weft-pack install --force <package dir or bundle>';
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** The recorded hashes, refusing a record that has none (written before weft-pack recorded them). */
 export function recordedHashes(appId: string, dir: string, files: Record<string, string> | undefined): Record<string, string> {

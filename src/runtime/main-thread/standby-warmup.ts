@@ -24,7 +24,6 @@ entry = "ui/index.html"
 wasm_memory_max_mb = 64
 `;
 
-
 /** `(module (func (export "f") (result i32) i32.const 1))`: compiled once, never instantiated. */
 const SAMPLE_MODULE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f, 3, 2, 1, 0, 7, 5, 1, 1, 0x66, 0, 0, 0x0a, 6, 1, 4, 0, 0x41, 1, 0x0b]);
 

@@ -1,10 +1,11 @@
 // Loads a precompiled component.js on the wasm thread, its script form and V8 code cache cached so launches after the first neither rewrite nor recompile the glue.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { sha256Hex } from '../../fs/sha256.js';
 import { GLUE_TEMP_MAX_AGE_MS, glueCacheBase, isGlueTempFile, isOtherGlueEntry } from '../../config/glue-cache.js';
 import type { VerifiedEntry } from '../both-threads/messages.js';
 import { componentJsAsScript, rehearseInstantiate, scriptRewriteIdentity, type Instantiate, type ScriptFactory } from './shim-adapter/component-js.js';
@@ -31,8 +32,6 @@ const nothing = (): void => {};
 /** The runtime build this bundle is (scripts/bundle-runtime.mjs defines it); unbundled code is a build of its own. */
 declare const __weftRuntimeBuild: string | undefined;
 const RUNTIME_BUILD = typeof __weftRuntimeBuild === 'string' ? __weftRuntimeBuild : 'unbundled';
-
-const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /**
  * The base name of a glue's cached script and code cache (glueCacheBase): this component.js (its

@@ -45,7 +45,10 @@ export function spawnTimed(cmd, args, { until = null, env = process.env, keep = 
       clearTimeout(timer);
       reject(error);
     });
-    result.exited.then(() => {
+    // 'exit' can come before the last stdout data (Node emits it as soon as the process is reaped):
+    // judge once the output is read too, or a process that printed the line and exited at once
+    // (K of them started together) looks as if it never printed it.
+    Promise.all([result.exited, once(child.stdout, 'close')]).then(() => {
       clearTimeout(timer);
       if (until && result.lineAt === null) {
         reject(new Error(`${cmd} ${args.join(' ')} exited (${result.code ?? result.signal}) before printing ${until}\n${result.stderr.slice(-2000)}`));
